@@ -1,0 +1,15 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY comb_tracker comb_tracker
+COPY accounts accounts
+COPY assessments assessments
+COPY supervision supervision
+RUN pip install --no-cache-dir .
+COPY . .
+RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
+RUN useradd --create-home comb && mkdir -p var && chown -R comb var
+USER comb
+EXPOSE 8000
+CMD ["gunicorn", "comb_tracker.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

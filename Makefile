@@ -1,0 +1,49 @@
+# The two commands: `make run` (set up and serve the demo) and `make test` (install and test).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+TEST_SECRET := insecure-test-only-key
+
+.PHONY: run test install install-test browser lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py setup_demo
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+browser:
+	scripts/ensure-chromium
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install-test browser lint
+	SECRET_KEY=$${SECRET_KEY:-$(TEST_SECRET)} $(BIN)/python manage.py check --fail-level WARNING
+	SECRET_KEY=$${SECRET_KEY:-$(TEST_SECRET)} $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest -n 2
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install-test
+	SECRET_KEY=$${SECRET_KEY:-$(TEST_SECRET)} $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3 var/staticfiles

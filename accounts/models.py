@@ -1,0 +1,156 @@
+"""People and organisations: services, their teams, who holds which role, who supervises whom."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class User(AbstractUser):
+    """Anyone who signs in. What they may see follows from memberships and supervision."""
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    THERAPIST = "therapist", "Therapist"
+    SUPERVISOR = "supervisor", "Supervisor"
+    SERVICE_LEAD = "lead", "Service lead"
+
+
+class Service(models.Model):
+    """An NHS Talking Therapies service: the unit a service lead is responsible for."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["service", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "name"], name="team_name_unique_in_service"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A role a person holds in a service; therapists always belong to a team, leads never do.
+
+    A person may hold several roles (a supervisor who also sees clients holds two memberships).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="memberships", null=True, blank=True
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["service", "team", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "team", "role"],
+                condition=Q(team__isnull=False),
+                name="membership_unique_in_team",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "service", "role"],
+                condition=Q(team__isnull=True),
+                name="membership_unique_in_service",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(role=Role.THERAPIST, team__isnull=False)
+                    | Q(role=Role.SERVICE_LEAD, team__isnull=True)
+                    | Q(role=Role.SUPERVISOR)
+                ),
+                name="membership_team_fits_role",
+            ),
+        ]
+        indexes = [models.Index(fields=["service", "role"]), models.Index(fields=["team", "role"])]
+
+    def __str__(self) -> str:
+        where = self.team or self.service
+        return f"{self.user} · {self.get_role_display()} · {where}"
+
+    def clean(self) -> None:
+        if self.team_id and self.service_id and self.team.service_id != self.service_id:
+            raise ValidationError({"team": "The team must belong to the membership's service."})
+        if self.role == Role.THERAPIST and not self.team_id:
+            raise ValidationError({"team": "A therapist must belong to a team."})
+        if self.role == Role.SERVICE_LEAD and self.team_id:
+            raise ValidationError({"team": "A service lead leads the whole service, not a team."})
+
+
+class SupervisionQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None) -> SupervisionQuerySet:
+        """Relationships in force on a day (today by default): started, and not yet ended."""
+        on = on or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
+
+
+class SupervisionRelationship(models.Model):
+    """A supervisor's responsibility for a supervisee over a span of dates."""
+
+    supervisor = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="supervisions_given"
+    )
+    supervisee = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="supervisions_received"
+    )
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField(null=True, blank=True)
+
+    objects = SupervisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(supervisor=F("supervisee")), name="supervision_not_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="supervision_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["supervisor", "supervisee"],
+                condition=Q(ends_on__isnull=True),
+                name="supervision_one_open_per_pair",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["supervisor", "ends_on"]),
+            models.Index(fields=["supervisee", "ends_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor} supervises {self.supervisee}"
+
+    def clean(self) -> None:
+        if self.supervisor_id and self.supervisor_id == self.supervisee_id:
+            raise ValidationError("Nobody can supervise themselves.")
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The end date must be on or after the start date."})

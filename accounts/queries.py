@@ -1,0 +1,17 @@
+"""Reads for organisation pages, aggregated in the database."""
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Role, Service, Team
+
+
+def team_headcounts(service: Service) -> QuerySet[Team]:
+    """Each team of a service with how many therapists and supervisors belong to it."""
+    return service.teams.annotate(
+        therapist_count=Count(
+            "memberships__user", filter=Q(memberships__role=Role.THERAPIST), distinct=True
+        ),
+        supervisor_count=Count(
+            "memberships__user", filter=Q(memberships__role=Role.SUPERVISOR), distinct=True
+        ),
+    ).order_by("name")

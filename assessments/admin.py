@@ -1,0 +1,180 @@
+"""Admin pages to browse frameworks and edit drafts; published versions are view-only."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from . import services
+from .models import (
+    ComBComponent,
+    ComBSubComponent,
+    Framework,
+    FrameworkItem,
+    FrameworkSection,
+    FrameworkVersion,
+    InterventionFunction,
+    InvolvementLevel,
+    TdfDomain,
+)
+
+
+def _version_of(obj) -> FrameworkVersion | None:
+    if obj is None:
+        return None
+    return obj if isinstance(obj, FrameworkVersion) else obj.version
+
+
+class DraftOnlyMixin:
+    """Content of a published version can be looked at, never changed or deleted."""
+
+    def has_change_permission(self, request, obj=None):
+        version = _version_of(obj)
+        if version is not None and version.pk and version.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        version = _version_of(obj)
+        if version is not None and version.pk and version.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class ReadOnlyInlineWhenPublished(DraftOnlyMixin):
+    extra = 0
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_add_permission(request, obj)
+
+
+class VersionInline(admin.TabularInline):
+    model = FrameworkVersion
+    fields = ["number", "status", "published_at", "notes"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Framework)
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [VersionInline]
+    actions = ["open_draft"]
+
+    @admin.action(description="Open a new draft (copied from the newest published version)")
+    def open_draft(self, request: HttpRequest, queryset: QuerySet[Framework]) -> None:
+        for framework in queryset:
+            draft = services.create_draft(framework)
+            self.message_user(request, f"{draft} is open for editing.", messages.SUCCESS)
+
+
+class SectionInline(ReadOnlyInlineWhenPublished, admin.TabularInline):
+    model = FrameworkSection
+    fields = ["order", "key", "kind", "title", "component"]
+
+
+class InvolvementLevelInline(ReadOnlyInlineWhenPublished, admin.TabularInline):
+    model = InvolvementLevel
+    fields = ["level", "name", "description", "examples"]
+
+
+@admin.register(FrameworkVersion)
+class FrameworkVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ["framework", "number", "status", "published_at"]
+    list_filter = ["framework", "status"]
+    fields = ["framework", "number", "status", "notes", "published_at"]
+    readonly_fields = ["status", "published_at"]
+    inlines = [SectionInline, InvolvementLevelInline]
+    actions = ["publish_drafts"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [*self.readonly_fields, "framework", "number"]
+        return self.readonly_fields
+
+    @admin.action(description="Publish the selected drafts (they become immutable)")
+    def publish_drafts(self, request: HttpRequest, queryset: QuerySet[FrameworkVersion]) -> None:
+        for version in queryset.filter(status=FrameworkVersion.Status.DRAFT):
+            try:
+                services.publish(version)
+            except ValidationError as exc:
+                self.message_user(request, f"{version}: {'; '.join(exc.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, f"Published {version}.", messages.SUCCESS)
+
+
+@admin.register(FrameworkSection)
+class FrameworkSectionAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ["title", "key", "kind", "version", "order"]
+    list_filter = ["version__framework", "version", "kind"]
+    list_select_related = ["version__framework"]
+
+
+@admin.register(FrameworkItem)
+class FrameworkItemAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ["key", "target_text", "section", "primary_subcomponent", "version"]
+    list_filter = [
+        "version__framework",
+        "version",
+        "section__kind",
+        "primary_subcomponent",
+        "is_sensitive",
+    ]
+    list_select_related = ["section", "primary_subcomponent", "version__framework"]
+    search_fields = ["key", "problem_text", "target_text"]
+    filter_horizontal = ["tdf_domains", "intervention_functions"]
+    fieldsets = [
+        (None, {"fields": ["version", "section", "key", "order"]}),
+        ("Text", {"fields": ["problem_text", "target_text", "is_sensitive"]}),
+        (
+            "Coding",
+            {
+                "fields": [
+                    "primary_subcomponent",
+                    "secondary_subcomponent",
+                    "tdf_domains",
+                    "intervention_functions",
+                ]
+            },
+        ),
+        ("Provenance", {"fields": ["source", "repairs"]}),
+    ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in {"version", "section"}:
+            drafts = {"status": FrameworkVersion.Status.DRAFT}
+            model = db_field.related_model
+            kwargs["queryset"] = (
+                model.objects.filter(**drafts)
+                if model is FrameworkVersion
+                else model.objects.filter(version__status=FrameworkVersion.Status.DRAFT)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReferenceAdmin(admin.ModelAdmin):
+    """Published behavioural-science taxonomies: look, don't touch."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(ComBComponent, ReferenceAdmin)
+admin.site.register(ComBSubComponent, ReferenceAdmin)
+admin.site.register(TdfDomain, ReferenceAdmin)
+admin.site.register(InterventionFunction, ReferenceAdmin)

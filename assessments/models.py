@@ -1,0 +1,324 @@
+"""The COM-B framework as versioned data.
+
+A `Framework` (one service's COM-B analysis) has numbered `FrameworkVersion`s. A version holds
+sections (COM-B components, behaviour groups, collaboration, clinical outcomes) and their items.
+Every item keeps a stable `key` ("C16", "ST3") across versions, so answers given against an old
+version stay interpretable and comparable. Published versions are immutable: change happens in a
+new draft, copied from the last published version.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+item_key_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9-]{0,19}$", "Use capital letters, digits and hyphens (at most 20)."
+)
+
+
+class PublishedVersionLocked(ValidationError):
+    """Raised on any attempt to change a published framework version or its content."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This framework version is published and cannot be changed. Create a new draft.",
+            code="published",
+        )
+
+
+# Reference taxonomies (see taxonomy.py)
+
+
+class ComBComponent(models.Model):
+    code = models.CharField(max_length=1, unique=True)
+    name = models.CharField(max_length=40)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = "COM-B component"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ComBSubComponent(models.Model):
+    code = models.CharField(max_length=4, unique=True)
+    component = models.ForeignKey(
+        ComBComponent, on_delete=models.PROTECT, related_name="subcomponents"
+    )
+    name = models.CharField(max_length=60)
+    definition = models.TextField()
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = "COM-B sub-component"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class InterventionFunction(models.Model):
+    """A Behaviour Change Wheel intervention function (Education, Training, …)."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=60)
+    definition = models.TextField()
+    service_level_only = models.BooleanField(
+        default=False, help_text="Only a service, not an individual's CPD plan, can apply this."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TdfDomain(models.Model):
+    """A Theoretical Domains Framework (v2) domain, mapped to COM-B and intervention functions."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=80)
+    subcomponents = models.ManyToManyField(ComBSubComponent, related_name="tdf_domains")
+    intervention_functions = models.ManyToManyField(
+        InterventionFunction, related_name="tdf_domains"
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "TDF domain"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# The versioned framework
+
+
+class Framework(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def current_version(self) -> FrameworkVersion | None:
+        """The newest published version: what questionnaires are built from."""
+        return self.versions.published().order_by("-number").first()
+
+
+class FrameworkVersionQuerySet(models.QuerySet):
+    def published(self) -> FrameworkVersionQuerySet:
+        return self.filter(status=FrameworkVersion.Status.PUBLISHED)
+
+
+class FrameworkVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    notes = models.TextField(blank=True, help_text="What changed in this version.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FrameworkVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["framework", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "number"], name="version_number_unique"),
+            models.UniqueConstraint(
+                fields=["framework"], condition=Q(status="draft"), name="one_draft_per_framework"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", published_at__isnull=True)
+                | Q(status="published", published_at__isnull=False),
+                name="published_versions_have_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework} v{self.number} ({self.get_status_display().lower()})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self._stored_status() == self.Status.PUBLISHED:
+            raise PublishedVersionLocked()
+        if self.is_published and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._stored_status() == self.Status.PUBLISHED:
+            raise PublishedVersionLocked()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def _stored_status(self) -> str | None:
+        if self.pk is None:
+            return None
+        return type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+
+
+class VersionedContent(models.Model):
+    """Content of a framework version: writable only while the version is a draft."""
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.ensure_editable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.ensure_editable()
+        return super().delete(*args, **kwargs)
+
+    def ensure_editable(self) -> None:
+        status = (
+            FrameworkVersion.objects.filter(pk=self.version_id)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status == FrameworkVersion.Status.PUBLISHED:
+            raise PublishedVersionLocked()
+
+
+class SectionKind(models.TextChoices):
+    BARRIERS = "barriers", "COM-B barriers"
+    BEHAVIOURS = "behaviours", "Therapist behaviours"
+    COLLABORATION = "collaboration", "Collaboration"
+    OUTCOMES = "outcomes", "Clinical outcomes"
+
+
+class FrameworkSection(VersionedContent):
+    """A page of the framework: a COM-B component, a behaviour group, collaboration, outcomes."""
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="sections")
+    key = models.SlugField(max_length=40)
+    kind = models.CharField(max_length=20, choices=SectionKind.choices)
+    title = models.CharField(max_length=120)
+    component = models.ForeignKey(
+        ComBComponent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    guidance = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.JSONField(default=dict, blank=True, help_text="Seed lines the text is from.")
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="section_key_unique"),
+            models.CheckConstraint(
+                condition=Q(kind="barriers", component__isnull=False)
+                | (~Q(kind="barriers") & Q(component__isnull=True)),
+                name="barrier_sections_have_a_component",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_rated(self) -> bool:
+        """Clinical outcomes describe clients; therapists rate every other section."""
+        return self.kind != SectionKind.OUTCOMES
+
+
+class FrameworkItem(VersionedContent):
+    """A barrier, therapist behaviour, collaboration principle or clinical outcome.
+
+    Each has a problem form and a target form; therapists rate the target form. Barriers carry
+    their behavioural-science coding, which later drives CPD suggestions and heatmaps.
+    """
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="items")
+    section = models.ForeignKey(FrameworkSection, on_delete=models.CASCADE, related_name="items")
+    key = models.CharField(max_length=20, validators=[item_key_validator])
+    order = models.PositiveSmallIntegerField(default=0)
+    problem_text = models.TextField("problem form")
+    target_text = models.TextField("target form")
+    primary_subcomponent = models.ForeignKey(
+        ComBSubComponent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    secondary_subcomponent = models.ForeignKey(
+        ComBSubComponent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    tdf_domains = models.ManyToManyField(TdfDomain, blank=True, related_name="items")
+    intervention_functions = models.ManyToManyField(
+        InterventionFunction, blank=True, related_name="items"
+    )
+    is_sensitive = models.BooleanField(
+        default=False,
+        help_text="Private to the therapist unless they share it (self-care, burnout).",
+    )
+    source = models.JSONField(default=dict, blank=True, help_text="Seed lines the text is from.")
+    repairs = models.TextField(blank=True, help_text="How the seed text was repaired.")
+
+    class Meta:
+        ordering = ["version", "section__order", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="item_key_unique"),
+            models.CheckConstraint(
+                condition=Q(secondary_subcomponent__isnull=True)
+                | ~Q(secondary_subcomponent=models.F("primary_subcomponent")),
+                name="secondary_differs_from_primary",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.target_text}"
+
+    def clean(self) -> None:
+        if self.section_id and self.section.version_id != self.version_id:
+            raise ValidationError({"section": "The section belongs to another version."})
+        is_barrier = self.section_id and self.section.kind == SectionKind.BARRIERS
+        if is_barrier and not self.primary_subcomponent_id:
+            raise ValidationError(
+                {"primary_subcomponent": "A barrier needs a primary COM-B sub-component."}
+            )
+
+
+class InvolvementLevel(VersionedContent):
+    """A level of the patient-involvement continuum (Information … Partnership)."""
+
+    version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.CASCADE, related_name="involvement_levels"
+    )
+    level = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=60)
+    description = models.TextField()
+    examples = models.TextField(blank=True)
+    source = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["version", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "level"], name="involvement_level_unique"),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=5), name="involvement_level_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level}. {self.name}"

@@ -1,0 +1,168 @@
+"""Framework operations that write: reference data, drafts and publishing."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from . import taxonomy
+from .models import (
+    ComBComponent,
+    ComBSubComponent,
+    Framework,
+    FrameworkItem,
+    FrameworkVersion,
+    InterventionFunction,
+    InvolvementLevel,
+    PublishedVersionLocked,
+    SectionKind,
+    TdfDomain,
+)
+
+
+@transaction.atomic
+def ensure_taxonomy() -> None:
+    """Create or refresh the COM-B, TDF and BCW reference rows; safe to call repeatedly."""
+    components = {}
+    for order, (code, name) in enumerate(taxonomy.COM_B_COMPONENTS):
+        components[code], _ = ComBComponent.objects.update_or_create(
+            code=code, defaults={"name": name, "order": order}
+        )
+    subcomponents = {}
+    for order, (code, component, name, definition) in enumerate(taxonomy.COM_B_SUBCOMPONENTS):
+        subcomponents[code], _ = ComBSubComponent.objects.update_or_create(
+            code=code,
+            defaults={
+                "component": components[component],
+                "name": name,
+                "definition": definition,
+                "order": order,
+            },
+        )
+    functions = {}
+    for order, (slug, name, definition, service_only) in enumerate(taxonomy.INTERVENTION_FUNCTIONS):
+        functions[slug], _ = InterventionFunction.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "definition": definition,
+                "service_level_only": service_only,
+                "order": order,
+            },
+        )
+    for slug, number, name, codes in taxonomy.TDF_DOMAINS:
+        domain, _ = TdfDomain.objects.update_or_create(
+            slug=slug, defaults={"number": number, "name": name}
+        )
+        domain.subcomponents.set([subcomponents[c] for c in codes])
+        domain.intervention_functions.set(
+            [functions[f] for f in taxonomy.TDF_INTERVENTION_FUNCTIONS[slug]]
+        )
+
+
+def next_version_number(framework: Framework) -> int:
+    highest = framework.versions.aggregate(n=Max("number"))["n"]
+    return (highest or 0) + 1
+
+
+@transaction.atomic
+def create_draft(framework: Framework) -> FrameworkVersion:
+    """Open a draft copied from the newest published version, or return the open draft.
+
+    Items keep their keys, so the draft is the same framework, ready to be edited.
+    """
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    existing = framework.versions.filter(status=FrameworkVersion.Status.DRAFT).first()
+    if existing:
+        return existing
+    source = framework.current_version()
+    draft = FrameworkVersion.objects.create(
+        framework=framework,
+        number=next_version_number(framework),
+        notes=f"Draft based on version {source.number}." if source else "",
+    )
+    if source:
+        copy_content(source, draft)
+    return draft
+
+
+def copy_content(source: FrameworkVersion, target: FrameworkVersion) -> None:
+    """Copy sections, items (with their coding) and involvement levels into another version."""
+    section_map = {}
+    for section in source.sections.all():
+        old_pk = section.pk
+        section.pk = None
+        section.version = target
+        section.save()
+        section_map[old_pk] = section
+    items = list(source.items.prefetch_related("tdf_domains", "intervention_functions"))
+    copies = [
+        FrameworkItem(
+            version=target,
+            section=section_map[item.section_id],
+            key=item.key,
+            order=item.order,
+            problem_text=item.problem_text,
+            target_text=item.target_text,
+            primary_subcomponent_id=item.primary_subcomponent_id,
+            secondary_subcomponent_id=item.secondary_subcomponent_id,
+            is_sensitive=item.is_sensitive,
+            source=item.source,
+            repairs=item.repairs,
+        )
+        for item in items
+    ]
+    FrameworkItem.objects.bulk_create(copies)
+    tdf_links, function_links = [], []
+    for item, copy in zip(items, copies, strict=True):
+        tdf_links += [
+            FrameworkItem.tdf_domains.through(frameworkitem=copy, tdfdomain=d)
+            for d in item.tdf_domains.all()
+        ]
+        function_links += [
+            FrameworkItem.intervention_functions.through(frameworkitem=copy, interventionfunction=f)
+            for f in item.intervention_functions.all()
+        ]
+    FrameworkItem.tdf_domains.through.objects.bulk_create(tdf_links)
+    FrameworkItem.intervention_functions.through.objects.bulk_create(function_links)
+    InvolvementLevel.objects.bulk_create(
+        InvolvementLevel(
+            version=target,
+            level=level.level,
+            name=level.name,
+            description=level.description,
+            examples=level.examples,
+            source=level.source,
+        )
+        for level in source.involvement_levels.all()
+    )
+
+
+def publication_problems(version: FrameworkVersion) -> list[str]:
+    """What stops a version from being published; empty when it is ready."""
+    problems = []
+    if not version.items.exists():
+        problems.append("The version has no items.")
+    uncoded = version.items.filter(
+        section__kind=SectionKind.BARRIERS, primary_subcomponent__isnull=True
+    ).values_list("key", flat=True)
+    if uncoded:
+        problems.append(f"Barriers without a COM-B sub-component: {', '.join(uncoded)}.")
+    return problems
+
+
+@transaction.atomic
+def publish(version: FrameworkVersion) -> FrameworkVersion:
+    """Publish a draft; from then on it is immutable and questionnaires use it."""
+    version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
+    if version.is_published:
+        raise PublishedVersionLocked()
+    problems = publication_problems(version)
+    if problems:
+        raise ValidationError(problems)
+    version.status = FrameworkVersion.Status.PUBLISHED
+    version.published_at = timezone.now()
+    version.save()
+    return version
