@@ -16,6 +16,7 @@ from django.utils import timezone
 from .models import Membership, Role, Service, SupervisionRelationship, Team, User
 
 DEMO_PASSWORD = "comb-demo-2026"
+DEMO_SERVICE_SLUG = "northshire"
 TEAM_NAMES = ["North team", "Central team", "South team"]
 THERAPIST_NAMES = [
     ("Amara", "Okafor"),
@@ -59,7 +60,7 @@ def build_demo_organisation(today: datetime.date | None = None) -> list[DemoLogi
     today = today or timezone.localdate()
     password = make_password(DEMO_PASSWORD)
     service, _ = Service.objects.update_or_create(
-        slug="northshire", defaults={"name": "Northshire Talking Therapies"}
+        slug=DEMO_SERVICE_SLUG, defaults={"name": "Northshire Talking Therapies"}
     )
     teams = [Team.objects.get_or_create(service=service, name=name)[0] for name in TEAM_NAMES]
 
@@ -103,14 +104,17 @@ def build_demo_organisation(today: datetime.date | None = None) -> list[DemoLogi
         supervise(supervisors[index % 4], therapist, started)
     supervise(supervisors[0], supervisors[3], started)
     # A finished relationship, so that history is visible and no longer grants access.
-    SupervisionRelationship.objects.get_or_create(
+    SupervisionRelationship.objects.update_or_create(
         supervisor=supervisors[1],
         supervisee=therapists[0],
-        starts_on=started - datetime.timedelta(days=365),
-        defaults={"ends_on": started - datetime.timedelta(days=1)},
+        ends_on__isnull=False,
+        defaults={
+            "starts_on": started - datetime.timedelta(days=365),
+            "ends_on": started - datetime.timedelta(days=1),
+        },
     )
     return [
-        DemoLogin("therapist01", "Therapist (Central team is therapist02; 20 in all)"),
+        DemoLogin("therapist01", "Therapist, North team (therapist01 to therapist20)"),
         DemoLogin("supervisor1", "Supervisor of five therapists and supervisor4"),
         DemoLogin("supervisor4", "Supervisor who is also a therapist"),
         DemoLogin("lead", "Service lead, Northshire Talking Therapies"),

@@ -6,6 +6,7 @@ import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -32,6 +33,11 @@ class Service(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
+    reassessment_interval_months = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="How often therapists reassess themselves after their baseline.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -154,3 +160,16 @@ class SupervisionRelationship(models.Model):
             raise ValidationError("Nobody can supervise themselves.")
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "The end date must be on or after the start date."})
+        if self.supervisor_id and self.supervisee_id and self.starts_on and self.overlapping():
+            raise ValidationError(
+                "These two people already have a supervision relationship in these dates."
+            )
+
+    def overlapping(self) -> bool:
+        """Another relationship of the same pair whose dates meet this one's."""
+        others = SupervisionRelationship.objects.filter(
+            supervisor_id=self.supervisor_id, supervisee_id=self.supervisee_id
+        ).exclude(pk=self.pk)
+        if self.ends_on:
+            others = others.filter(starts_on__lte=self.ends_on)
+        return others.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=self.starts_on)).exists()

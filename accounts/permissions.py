@@ -22,7 +22,10 @@ def roles_of(user: AnyUser) -> frozenset[str]:
     cached = getattr(user, "_comb_roles", None)
     if cached is None:
         cached = frozenset(
-            Membership.objects.filter(user=user).values_list("role", flat=True).distinct()
+            Membership.objects.filter(user=user)
+            .order_by()
+            .values_list("role", flat=True)
+            .distinct()
         )
         user._comb_roles = cached
     return cached
@@ -81,11 +84,7 @@ def visible_therapists(user: AnyUser) -> QuerySet[User]:
 
 def can_view_therapist(user: AnyUser, therapist: User) -> bool:
     """A therapist's own records are theirs and their current supervisors' to see."""
-    if not user.is_authenticated:
-        return False
-    if user.pk == therapist.pk:
-        return is_therapist(user)
-    return is_current_supervisor_of(user, therapist)
+    return visible_therapists(user).filter(pk=therapist.pk).exists()
 
 
 def services_led_by(user: AnyUser) -> QuerySet[Service]:

@@ -51,6 +51,19 @@ class ReadOnlyInlineWhenPublished(DraftOnlyMixin):
         return super().has_add_permission(request, obj)
 
 
+class VersionFilter(admin.SimpleListFilter):
+    """Filter by version, naming each with one query however many versions there are."""
+
+    title = "version"
+    parameter_name = "version"
+
+    def lookups(self, request, model_admin):
+        return [(v.pk, str(v)) for v in FrameworkVersion.objects.select_related("framework")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(version_id=self.value()) if self.value() else queryset
+
+
 class VersionInline(admin.TabularInline):
     model = FrameworkVersion
     fields = ["number", "status", "published_at", "notes"]
@@ -115,7 +128,7 @@ class FrameworkVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
 @admin.register(FrameworkSection)
 class FrameworkSectionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_display = ["title", "key", "kind", "version", "order"]
-    list_filter = ["version__framework", "version", "kind"]
+    list_filter = ["version__framework", VersionFilter, "kind"]
     list_select_related = ["version__framework"]
 
 
@@ -124,7 +137,7 @@ class FrameworkItemAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_display = ["key", "target_text", "section", "primary_subcomponent", "version"]
     list_filter = [
         "version__framework",
-        "version",
+        VersionFilter,
         "section__kind",
         "primary_subcomponent",
         "is_sensitive",

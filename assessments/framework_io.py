@@ -286,12 +286,18 @@ def check(data: dict) -> None:
     item_keys: set[str] = set()
     for section in sections:
         if not isinstance(section, dict):
-            c.errors.append("line ?: each section must be a mapping")
+            c.add(data, "sections", "each section must be a mapping with key, kind and title")
             continue
         _check_section(c, section, section_keys, item_keys)
     levels = data.get("involvement_levels") or []
+    if not isinstance(levels, list):
+        c.add(data, "involvement_levels", "'involvement_levels' must be a list")
+        levels = []
     seen_levels: set[int] = set()
-    for level in levels if isinstance(levels, list) else []:
+    for level in levels:
+        if not isinstance(level, dict):
+            c.add(data, "involvement_levels", "each involvement level must be a mapping")
+            continue
         c.unknown(level, LEVEL_FIELDS, "an involvement level")
         number = level.get("level")
         if not isinstance(number, int) or not 1 <= number <= 5:
@@ -369,9 +375,10 @@ def _line_number(error: str) -> int:
 
 
 def _clean(value: Any) -> Any:
-    """Drop the loader's line bookkeeping from nested values (seed references)."""
+    """Drop the loader's line bookkeeping and empty lists from seed references, so that an
+    authored text (no seed line) reads the same whichever format it came through."""
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if not k.startswith("__")}
+        return {k: _clean(v) for k, v in value.items() if not k.startswith("__") and v != []}
     if isinstance(value, list):
         return [_clean(v) for v in value]
     return value

@@ -9,6 +9,7 @@ new draft, copied from the last published version.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -195,12 +196,15 @@ class VersionedContent(models.Model):
         return super().delete(*args, **kwargs)
 
     def ensure_editable(self) -> None:
-        status = (
-            FrameworkVersion.objects.filter(pk=self.version_id)
-            .values_list("status", flat=True)
-            .first()
+        """Refuse writes into a published version, and moves out of one."""
+        versions = {self.version_id}
+        if self.pk is not None:
+            stored = type(self).objects.filter(pk=self.pk).values_list("version_id", flat=True)
+            versions.update(stored)
+        published = FrameworkVersion.objects.filter(
+            pk__in=versions, status=FrameworkVersion.Status.PUBLISHED
         )
-        if status == FrameworkVersion.Status.PUBLISHED:
+        if published.exists():
             raise PublishedVersionLocked()
 
 
@@ -322,3 +326,105 @@ class InvolvementLevel(VersionedContent):
 
     def __str__(self) -> str:
         return f"{self.level}. {self.name}"
+
+
+# Self-assessment
+
+
+class SelfAssessment(models.Model):
+    """One therapist's self-rating of a framework version, in a numbered cycle.
+
+    Cycle 0 is the baseline; later cycles are reassessments. A therapist has at most one
+    assessment per cycle and at most one in progress, both enforced by the database, so a
+    double click, a second tab or a retried request cannot create a second one.
+    """
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="self_assessments"
+    )
+    version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.PROTECT, related_name="self_assessments"
+    )
+    cycle = models.PositiveSmallIntegerField(help_text="0 is the baseline.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    resume_section = models.PositiveSmallIntegerField(
+        default=0, help_text="The section the therapist will continue from."
+    )
+    shares_sensitive = models.BooleanField(
+        default=False,
+        help_text="The therapist lets their supervisor see self-care and burnout answers.",
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["therapist", "-cycle"]
+        constraints = [
+            models.UniqueConstraint(fields=["therapist", "cycle"], name="one_assessment_per_cycle"),
+            models.UniqueConstraint(
+                fields=["therapist"],
+                condition=Q(status="in_progress"),
+                name="one_assessment_in_progress",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="in_progress", submitted_at__isnull=True)
+                | Q(status="submitted", submitted_at__isnull=False),
+                name="submitted_assessments_have_a_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["therapist", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.therapist} · {self.cycle_label}"
+
+    @property
+    def cycle_label(self) -> str:
+        return "Baseline" if self.cycle == 0 else f"Reassessment {self.cycle}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+RATING_LABELS = {
+    1: "Strongly disagree",
+    2: "Disagree",
+    3: "Neither agree nor disagree",
+    4: "Agree",
+    5: "Strongly agree",
+}
+
+
+class ItemRating(models.Model):
+    """A rating of one target statement: 1 Strongly disagree … 5 Strongly agree.
+
+    A null value means "not applicable" (never 0); an item with no row is unanswered.
+    """
+
+    assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="ratings")
+    item = models.ForeignKey(FrameworkItem, on_delete=models.PROTECT, related_name="ratings")
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="one_rating_per_item"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=1, value__lte=5),
+                name="rating_is_1_to_5_or_not_applicable",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.key}: {self.value_label}"
+
+    @property
+    def value_label(self) -> str:
+        return (
+            "Not applicable" if self.value is None else f"{self.value} {RATING_LABELS[self.value]}"
+        )

@@ -9,7 +9,15 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from accounts import permissions
 from accounts.models import User
 
-from .models import Framework, FrameworkItem, FrameworkSection, FrameworkVersion
+from .models import (
+    Framework,
+    FrameworkItem,
+    FrameworkSection,
+    FrameworkVersion,
+    ItemRating,
+    SectionKind,
+    SelfAssessment,
+)
 
 
 def visible_versions(user: User, framework: Framework) -> QuerySet[FrameworkVersion]:
@@ -51,3 +59,52 @@ def section_summary(version: FrameworkVersion) -> QuerySet[FrameworkSection]:
         item_count=Count("items"),
         sensitive_count=Count("items", filter=Q(items__is_sensitive=True)),
     ).order_by("order")
+
+
+@dataclass
+class Progress:
+    answered: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
+
+
+def questionnaire_progress(assessment: SelfAssessment) -> Progress:
+    """How many statements have a rating or "not applicable", out of all rated statements."""
+    total = (
+        FrameworkItem.objects.filter(version_id=assessment.version_id)
+        .exclude(section__kind=SectionKind.OUTCOMES)
+        .count()
+    )
+    return Progress(answered=assessment.ratings.count(), total=total)
+
+
+@dataclass
+class ReviewSection:
+    number: int
+    section: FrameworkSection
+    answers: list[tuple[FrameworkItem, ItemRating | None]]
+
+    @property
+    def unanswered(self) -> int:
+        return sum(1 for _, rating in self.answers if rating is None)
+
+
+def review_sections(assessment: SelfAssessment) -> list[ReviewSection]:
+    """Every questionnaire section with each statement's answer, for "check your answers"."""
+    ratings = {r.item_id: r for r in assessment.ratings.all()}
+    sections = (
+        assessment.version.sections.exclude(kind=SectionKind.OUTCOMES)
+        .order_by("order")
+        .prefetch_related(Prefetch("items", queryset=FrameworkItem.objects.order_by("order")))
+    )
+    return [
+        ReviewSection(
+            number=number,
+            section=section,
+            answers=[(item, ratings.get(item.pk)) for item in section.items.all()],
+        )
+        for number, section in enumerate(sections, start=1)
+    ]

@@ -1,16 +1,21 @@
 """Framework pages and the therapist's own starting page."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import permissions
-from accounts.models import Membership, Role, SupervisionRelationship
+from accounts.models import Membership, Role, SupervisionRelationship, User
 
 from . import queries
-from .models import Framework
+from . import questionnaire as questionnaire_service
+from .charts import profile_chart_svg
+from .forms import SectionForm, SubmitForm
+from .models import Framework, SelfAssessment
+from .profile import therapist_profile
 
 
 def _default_framework() -> Framework:
@@ -54,5 +59,149 @@ def my_training(request: HttpRequest) -> HttpResponse:
         .select_related("supervisor"),
         "version": version,
         "sections": queries.section_summary(version) if version else [],
+        "status": questionnaire_service.status_for(request.user),
     }
     return render(request, "assessments/my_training.html", context)
+
+
+# The self-assessment questionnaire
+
+
+def _own_assessment(request: HttpRequest, pk: int) -> SelfAssessment:
+    """Only the therapist who owns an assessment may fill it in; others get a 404."""
+    return get_object_or_404(
+        SelfAssessment.objects.select_related("version__framework"),
+        pk=pk,
+        therapist=request.user,
+    )
+
+
+@login_required
+def questionnaire(request: HttpRequest) -> HttpResponse:
+    """Guidance, cycle status and the button that starts or resumes the questionnaire."""
+    if not permissions.is_therapist(request.user):
+        raise PermissionDenied("The self-assessment is for therapists.")
+    version = _default_framework().current_version()
+    if version is None:
+        raise Http404("The framework has no published version yet.")
+    status = questionnaire_service.status_for(request.user)
+    if request.method == "POST":
+        if not status.can_start:
+            messages.info(request, f"Your next reassessment is due on {status.due_on:%-d %B %Y}.")
+            return redirect("assessments:questionnaire")
+        assessment = questionnaire_service.start_or_resume(request.user, version)
+        return redirect(
+            "assessments:questionnaire_section", assessment.pk, assessment.resume_section + 1
+        )
+    sections = list(questionnaire_service.rated_sections(version))
+    return render(
+        request,
+        "assessments/questionnaire_start.html",
+        {"status": status, "version": version, "sections": sections},
+    )
+
+
+@login_required
+def questionnaire_section(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    assessment = _own_assessment(request, pk)
+    if assessment.is_submitted:
+        messages.info(request, "This self-assessment has been submitted and can no longer change.")
+        return redirect("assessments:profile", request.user.pk)
+    sections = list(questionnaire_service.rated_sections(assessment.version))
+    if not 1 <= number <= len(sections):
+        raise Http404("No such section.")
+    section = sections[number - 1]
+    items = list(section.items.order_by("order"))
+    ratings = {r.item_id: r for r in assessment.ratings.filter(item__section=section)}
+    form = SectionForm(request.POST or None, items=items, ratings=ratings)
+    if request.method == "POST" and form.is_valid():
+        action = request.POST.get("action", "next")
+        target = {"previous": number - 1, "later": number}.get(action, number + 1)
+        resume_at = max(0, min(target, len(sections)) - 1)
+        try:
+            questionnaire_service.save_section(assessment, section, form.answers(), resume_at)
+        except questionnaire_service.AssessmentLocked:
+            messages.info(request, "This self-assessment was already submitted.")
+            return redirect("assessments:profile", request.user.pk)
+        if action == "later":
+            messages.success(request, "Your answers are saved. Continue whenever you are ready.")
+            return redirect("assessments:my_training")
+        if target > len(sections):
+            return redirect("assessments:questionnaire_review", assessment.pk)
+        return redirect("assessments:questionnaire_section", assessment.pk, max(target, 1))
+    progress = queries.questionnaire_progress(assessment)
+    return render(
+        request,
+        "assessments/questionnaire_section.html",
+        {
+            "assessment": assessment,
+            "section": section,
+            "number": number,
+            "section_count": len(sections),
+            "form": form,
+            "progress": progress,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def questionnaire_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check your answers, then submit (which locks the assessment)."""
+    assessment = _own_assessment(request, pk)
+    if assessment.is_submitted:
+        return redirect("assessments:profile", request.user.pk)
+    form = SubmitForm(request.POST or None, initial={"shares_sensitive": False})
+    missing = questionnaire_service.unanswered_items(assessment)
+    if request.method == "POST" and form.is_valid() and not missing:
+        questionnaire_service.submit(
+            assessment, shares_sensitive=form.cleaned_data["shares_sensitive"]
+        )
+        messages.success(request, "Your self-assessment is submitted. Here is your profile.")
+        return redirect("assessments:profile", request.user.pk)
+    return render(
+        request,
+        "assessments/questionnaire_review.html",
+        {
+            "assessment": assessment,
+            "sections": queries.review_sections(assessment),
+            "missing": missing,
+            "form": form,
+            "progress": queries.questionnaire_progress(assessment),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# The training-needs profile
+
+
+def _visible_therapist(request: HttpRequest, pk: int) -> User:
+    """The therapist, if the viewer may see their records; a 404 for everyone else."""
+    return get_object_or_404(permissions.visible_therapists(request.user), pk=pk)
+
+
+@login_required
+def profile(request: HttpRequest, pk: int) -> HttpResponse:
+    therapist = _visible_therapist(request, pk)
+    return render(
+        request,
+        "assessments/profile.html",
+        {
+            "therapist": therapist,
+            "profile": therapist_profile(request.user, therapist),
+            "is_owner": therapist.pk == request.user.pk,
+        },
+    )
+
+
+@login_required
+def profile_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    therapist = _visible_therapist(request, pk)
+    result = therapist_profile(request.user, therapist)
+    if result.latest is None:
+        raise Http404("No submitted self-assessment yet.")
+    svg = profile_chart_svg(result.rows)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=60"
+    return response

@@ -1,22 +1,68 @@
 """Reads for the supervisor's pages."""
 
-from django.db.models import Prefetch, QuerySet
+from __future__ import annotations
 
-from accounts.models import Membership, Role, SupervisionRelationship, User
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Min, OuterRef, Prefetch, QuerySet, Subquery
+
+from accounts.models import Membership, Role, SupervisionRelationship, Team, User
+from assessments.questionnaire import DEFAULT_INTERVAL_MONTHS, CycleStatus, cycle_status
 
 
-def supervisee_rows(supervisor: User) -> QuerySet[SupervisionRelationship]:
-    """Current supervision relationships of a supervisor, each with the supervisee's teams."""
+def current_supervisees(supervisor: User) -> QuerySet[User]:
+    """Each current supervisee once (even with overlapping relationships), by name, with the
+    date supervision began, their therapist teams and their self-assessments prefetched."""
+    current = SupervisionRelationship.objects.current().filter(supervisor=supervisor)
+    since = (
+        current.filter(supervisee=OuterRef("pk"))
+        .order_by()
+        .values("supervisee")
+        .annotate(first=Min("starts_on"))
+        .values("first")
+    )
     return (
-        SupervisionRelationship.objects.current()
-        .filter(supervisor=supervisor, supervisee__is_active=True)
-        .select_related("supervisee")
+        User.objects.filter(is_active=True, pk__in=current.values("supervisee_id"))
+        .annotate(supervising_since=Subquery(since))
         .prefetch_related(
             Prefetch(
-                "supervisee__memberships",
-                queryset=Membership.objects.filter(role=Role.THERAPIST).select_related("team"),
+                "memberships",
+                queryset=Membership.objects.filter(role=Role.THERAPIST).select_related(
+                    "team", "service"
+                ),
                 to_attr="therapist_memberships",
+            ),
+            "self_assessments",
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+@dataclass
+class SuperviseeRow:
+    person: User
+    teams: list[Team]
+    since: datetime.date
+    status: CycleStatus | None  # None for a supervisee who is not a therapist
+
+
+def supervisee_rows(people: list[User]) -> list[SuperviseeRow]:
+    """Rows for one page of `current_supervisees`, using only the prefetched data."""
+    rows = []
+    for person in people:
+        memberships = person.therapist_memberships
+        months = min(
+            (m.service.reassessment_interval_months for m in memberships),
+            default=DEFAULT_INTERVAL_MONTHS,
+        )
+        status = cycle_status(list(person.self_assessments.all()), months) if memberships else None
+        rows.append(
+            SuperviseeRow(
+                person=person,
+                teams=[m.team for m in memberships],
+                since=person.supervising_since,
+                status=status,
             )
         )
-        .order_by("supervisee__last_name", "supervisee__first_name")
-    )
+    return rows

@@ -1,4 +1,4 @@
-"""The supervisor's list of current supervisees (their dashboards grow from here)."""
+"""The supervisor's list of current supervisees, with each one's self-assessment status."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,7 +17,8 @@ PAGE_SIZE = 25
 def supervisees(request: HttpRequest) -> HttpResponse:
     if not permissions.is_supervisor(request.user):
         raise PermissionDenied("Only supervisors have supervisees.")
-    page = Paginator(queries.supervisee_rows(request.user), PAGE_SIZE).get_page(
+    page = Paginator(queries.current_supervisees(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "supervision/supervisees.html", {"page": page})
+    rows = queries.supervisee_rows(list(page.object_list))
+    return render(request, "supervision/supervisees.html", {"page": page, "rows": rows})

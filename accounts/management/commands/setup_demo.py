@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_PASSWORD, build_demo_organisation
+from accounts.demo import DEMO_PASSWORD, DEMO_SERVICE_SLUG, build_demo_organisation
+from accounts.models import Role, User
+from assessments.demo import build_demo_assessments
 from assessments.framework_io import import_framework, parse_yaml
 from assessments.models import Framework
 
@@ -21,7 +23,15 @@ class Command(BaseCommand):
         if framework is None or framework.current_version() is None:
             version = import_framework(data, publish=True)
             self.stdout.write(f"Loaded {version}.")
+        else:
+            version = framework.current_version()
         logins = build_demo_organisation()
+        therapists = User.objects.filter(
+            memberships__role=Role.THERAPIST, memberships__service__slug=DEMO_SERVICE_SLUG
+        ).order_by("username")
+        created = build_demo_assessments(version, list(therapists.distinct()))
+        if created:
+            self.stdout.write(f"Created {created} demo self-assessments.")
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.username:<13} {login.role}")

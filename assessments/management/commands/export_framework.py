@@ -13,7 +13,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slug", help="The framework's slug, e.g. comb-pd.")
-        parser.add_argument("--version", type=int, dest="number", help="Version number.")
+        # Not --version: Django's commands already use that for their own version.
+        parser.add_argument("--number", type=int, help="Version number (default: newest).")
         parser.add_argument("--format", choices=["yaml", "csv"], default="yaml")
         parser.add_argument("-o", "--output", help="File to write (default: standard output).")
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         if number is None:
             version = framework.current_version()
             if version is None:
-                raise CommandError(f"'{slug}' has no published version; give --version.")
+                raise CommandError(f"'{slug}' has no published version; give --number.")
         else:
             version = framework.versions.filter(number=number).first()
             if version is None:
