@@ -114,6 +114,8 @@ def questionnaire_section(request: HttpRequest, pk: int, number: int) -> HttpRes
     items = list(section.items.order_by("order"))
     ratings = {r.item_id: r for r in assessment.ratings.filter(item__section=section)}
     form = SectionForm(request.POST or None, items=items, ratings=ratings)
+    if request.POST.get("action") == "autosave":
+        return _autosave(assessment, section, form, number - 1)
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "next")
         target = {"previous": number - 1, "later": number}.get(action, number + 1)
@@ -143,6 +145,17 @@ def questionnaire_section(request: HttpRequest, pk: int, number: int) -> HttpRes
         },
         status=400 if form.is_bound else 200,
     )
+
+
+def _autosave(assessment: SelfAssessment, section, form: SectionForm, index: int) -> HttpResponse:
+    """Background save from the page's script while the therapist types (no redirect)."""
+    if not form.is_valid():
+        return HttpResponse("Not saved: please check the highlighted answers.", status=400)
+    try:
+        questionnaire_service.save_section(assessment, section, form.answers(), index)
+    except questionnaire_service.AssessmentLocked:
+        return HttpResponse("Already submitted.", status=409)
+    return HttpResponse(status=204)
 
 
 @login_required

@@ -1,0 +1,108 @@
+"""A therapist completes the whole self-assessment in the browser, leaving and coming back
+half-way, with an accessibility check on every page they meet."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.demo import DEMO_PASSWORD
+from assessments.models import SelfAssessment
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# therapist04 has no self-assessment in the demo data: their baseline is due.
+THERAPIST = "therapist04"
+
+
+def sign_in(page, live_server) -> None:
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill(THERAPIST)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(live_server.url + "/my-training/")
+
+
+def answer_every_statement(page, choice: str) -> None:
+    for fieldset in page.locator("fieldset.rating-item").all():
+        fieldset.get_by_label(choice, exact=True).check()
+
+
+def test_therapist_completes_the_questionnaire_leaving_and_resuming_half_way(
+    live_server, page, context, demo_site, assert_accessible
+):
+    sign_in(page, live_server)
+    assert_accessible(page)
+    page.get_by_role("link", name="Start your self-assessment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Self-assessment")
+    assert_accessible(page)
+    page.get_by_role("button", name="Start now").click()
+
+    expect(page.get_by_text(re.compile(r"Section 1 of 10"))).to_be_visible()
+    assert_accessible(page)
+    answer_every_statement(page, "4 Agree")
+    page.get_by_role("button", name="Save and continue").click()
+
+    expect(page.get_by_text(re.compile(r"Section 2 of 10"))).to_be_visible()
+    first, second = page.locator("fieldset.rating-item").all()[:2]
+    first.get_by_label("2 Disagree", exact=True).check()
+    second.get_by_label("Not applicable", exact=True).check()
+    expect(page.get_by_role("status").filter(has_text="Draft saved")).to_be_visible()
+
+    # The therapist closes the browser tab without pressing a button.
+    page.close()
+    page = context.new_page()
+    page.goto(live_server.url + "/my-training/")
+    page.get_by_role("link", name="Continue your self-assessment").click()
+    page.get_by_role("button", name="Continue where you stopped").click()
+    expect(page.get_by_text(re.compile(r"Section 2 of 10"))).to_be_visible()
+    first, second = page.locator("fieldset.rating-item").all()[:2]
+    expect(first.get_by_label("2 Disagree", exact=True)).to_be_checked()
+    expect(second.get_by_label("Not applicable", exact=True)).to_be_checked()
+    assert_accessible(page)
+
+    for number in range(2, 11):
+        expect(page.get_by_text(re.compile(rf"Section {number} of 10"))).to_be_visible()
+        answer_every_statement(page, "3 Neither agree nor disagree")
+        page.get_by_role("button", name="Save and continue").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
+    expect(page.get_by_text("100 % answered")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Submit my self-assessment").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your training-needs profile")
+    expect(page.get_by_text("Your self-assessment is submitted")).to_be_visible()
+    assert_accessible(page)
+    assessment = SelfAssessment.objects.get(therapist__username=THERAPIST)
+    assert assessment.is_submitted
+
+
+def test_invalid_answer_is_explained_and_nothing_typed_is_lost(
+    live_server, page, demo_site, assert_accessible
+):
+    sign_in(page, live_server)
+    page.goto(live_server.url + "/self-assessment/")
+    page.get_by_role("button", name="Start now").click()
+    fieldset = page.locator("fieldset.rating-item").first
+    fieldset.get_by_role("textbox").fill("I want to think about this one")
+    page.get_by_role("button", name="Save and continue").click()
+
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    fieldset = page.locator("fieldset.rating-item").first
+    expect(fieldset.get_by_role("textbox")).to_have_value("I want to think about this one")
+    assert_accessible(page)
+
+
+def test_keyboard_alone_answers_a_statement(live_server, page, demo_site):
+    sign_in(page, live_server)
+    page.goto(live_server.url + "/self-assessment/")
+    page.get_by_role("button", name="Start now").click()
+    first_radio = page.locator("fieldset.rating-item").first.get_by_label(
+        "1 Strongly disagree", exact=True
+    )
+    first_radio.focus()
+    page.keyboard.press("ArrowRight")
+    expect(
+        page.locator("fieldset.rating-item").first.get_by_label("2 Disagree", exact=True)
+    ).to_be_checked()
