@@ -92,13 +92,19 @@ class ReviewSection:
         return sum(1 for _, rating in self.answers if rating is None)
 
 
-def review_sections(assessment: SelfAssessment) -> list[ReviewSection]:
-    """Every questionnaire section with each statement's answer, for "check your answers"."""
+def review_sections(
+    assessment: SelfAssessment, *, include_sensitive: bool = True
+) -> list[ReviewSection]:
+    """Every questionnaire section with each statement's answer ("check your answers", and the
+    read-only view); without sensitive items when the viewer may not see them."""
     ratings = {r.item_id: r for r in assessment.ratings.all()}
+    items = FrameworkItem.objects.order_by("order")
+    if not include_sensitive:
+        items = items.filter(is_sensitive=False)
     sections = (
         assessment.version.sections.exclude(kind=SectionKind.OUTCOMES)
         .order_by("order")
-        .prefetch_related(Prefetch("items", queryset=FrameworkItem.objects.order_by("order")))
+        .prefetch_related(Prefetch("items", queryset=items))
     )
     return [
         ReviewSection(

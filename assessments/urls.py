@@ -18,4 +18,9 @@ urlpatterns = [
     ),
     path("therapists/<int:pk>/profile/", views.profile, name="profile"),
     path("therapists/<int:pk>/profile/chart.svg", views.profile_chart, name="profile_chart"),
+    path(
+        "therapists/<int:pk>/assessments/<int:assessment_pk>/",
+        views.assessment_detail,
+        name="assessment_detail",
+    ),
 ]

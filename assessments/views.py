@@ -218,3 +218,27 @@ def profile_chart(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=60"
     return response
+
+
+@login_required
+def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
+    """A submitted assessment's answers, read-only; private items only for their owner or
+    when the therapist shared them."""
+    therapist = _visible_therapist(request, pk)
+    assessment = get_object_or_404(
+        therapist.self_assessments.filter(status=SelfAssessment.Status.SUBMITTED),
+        pk=assessment_pk,
+    )
+    is_owner = therapist.pk == request.user.pk
+    show_sensitive = is_owner or assessment.shares_sensitive
+    return render(
+        request,
+        "assessments/assessment_detail.html",
+        {
+            "therapist": therapist,
+            "assessment": assessment,
+            "sections": queries.review_sections(assessment, include_sensitive=show_sensitive),
+            "is_owner": is_owner,
+            "hides_sensitive": not show_sensitive,
+        },
+    )
