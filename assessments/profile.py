@@ -11,6 +11,8 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+
 from accounts.models import User
 
 from . import scoring
@@ -150,11 +152,32 @@ def _changes(before, after, reliability) -> dict[tuple[str, str], scoring.Change
     }
 
 
+RELIABILITY_CACHE_SECONDS = 6 * 60 * 60
+
+
 def baseline_reliability(
     version_id: int, items: list[scoring.ScoredItem]
 ) -> dict[str, tuple[float, float]]:
     """(SD of baseline domain means, Cronbach's alpha) per domain, from every therapist's
-    submitted baseline on this version, where at least ten complete responses exist."""
+    submitted baseline on this version, where at least ten complete responses exist.
+
+    It reads every baseline rating of the version, so it is cached until another baseline
+    is submitted (the count is part of the key)."""
+    baselines = SelfAssessment.objects.filter(
+        version_id=version_id, cycle=0, status=SelfAssessment.Status.SUBMITTED
+    ).count()
+    if baselines < scoring.MIN_RESPONDENTS_FOR_RELIABILITY:
+        return {}
+    return cache.get_or_set(
+        f"baseline-reliability:{version_id}:{baselines}",
+        lambda: _compute_reliability(version_id, items),
+        RELIABILITY_CACHE_SECONDS,
+    )
+
+
+def _compute_reliability(
+    version_id: int, items: list[scoring.ScoredItem]
+) -> dict[str, tuple[float, float]]:
     rows: dict[int, dict[str, int]] = defaultdict(dict)
     for assessment_id, key, value in ItemRating.objects.filter(
         assessment__version_id=version_id,

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -188,6 +189,8 @@ def questionnaire_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 # The training-needs profile
 
+CHART_CACHE_SECONDS = 24 * 60 * 60
+
 
 def _visible_therapist(request: HttpRequest, pk: int) -> User:
     """The therapist, if the viewer may see their records; a 404 for everyone else."""
@@ -214,7 +217,9 @@ def profile_chart(request: HttpRequest, pk: int) -> HttpResponse:
     result = therapist_profile(request.user, therapist)
     if result.latest is None:
         raise Http404("No submitted self-assessment yet.")
-    svg = profile_chart_svg(result.rows)
+    latest = result.latest.assessment
+    key = f"profile-chart:{latest.pk}:{latest.submitted_at.timestamp()}:{result.includes_sensitive}"
+    svg = cache.get_or_set(key, lambda: profile_chart_svg(result.rows), CHART_CACHE_SECONDS)
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=60"
     return response

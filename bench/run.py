@@ -7,12 +7,14 @@ For PostgreSQL, point DATABASE_URL at a database whose name contains "bench":
     createdb -h 127.0.0.1 -U postgres comb_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/comb_bench .venv/bin/python bench/run.py
 
-Options: --therapists N (default 2000), --teams N (default 40), --requests N per page (50).
+Options: --therapists N (default 2000), --teams N (default 40), --requests N per page (50),
+--assessed N therapists given demo assessments (up to two cycles each; default 500).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -39,10 +41,16 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import Membership, Role, Service, SupervisionRelationship, Team, User  # noqa: E402
+from assessments import questionnaire  # noqa: E402
+from assessments.charts import profile_chart_svg  # noqa: E402
+from assessments.demo import build_demo_assessments  # noqa: E402
 from assessments.framework_io import import_framework, parse_yaml  # noqa: E402
+from assessments.models import ItemRating, SelfAssessment  # noqa: E402
+from assessments.profile import therapist_profile  # noqa: E402
 
 P95_TARGET_MS = 150
 IMPORT_TARGET_S = 2.0
+SAVES_PER_SECOND_TARGET = 20
 
 
 def guard_database() -> None:
@@ -97,6 +105,7 @@ def main() -> None:
     parser.add_argument("--therapists", type=int, default=2000)
     parser.add_argument("--teams", type=int, default=40)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--assessed", type=int, default=500)
     args = parser.parse_args()
 
     guard_database()
@@ -114,11 +123,29 @@ def main() -> None:
 
     start = time.perf_counter()
     people = generate(args.therapists, args.teams)
+    therapists = list(User.objects.filter(username__startswith="t").order_by("username"))
+    # The demo schedules: most have a baseline and a reassessment, some one or none.
+    build_demo_assessments(version, therapists[: args.assessed])
     generate_seconds = time.perf_counter() - start
+    # The generated objects are long-lived: keep them out of the collector's way, so the
+    # timings show a server's steady state rather than collection pauses.
+    gc.collect()
+    gc.freeze()
+    assessed = max(
+        therapists[: args.assessed], key=lambda t: t.self_assessments.count(), default=None
+    )
+    people["assessed"] = assessed
+    unassessed = therapists[args.assessed] if len(therapists) > args.assessed else therapists[0]
+    draft = questionnaire.start_or_resume(unassessed, version)
+    people["unassessed"] = unassessed
 
     vendor = connection.vendor
     print(f"COM-B Tracker benchmark on {vendor}: {args.therapists} therapists, {args.teams} teams")
-    print(f"data generated in {generate_seconds:.1f} s")
+    print(
+        f"data generated in {generate_seconds:.1f} s "
+        f"({ItemRating.objects.count()} item ratings in "
+        f"{args.assessed} therapists' assessments)"
+    )
     print(
         f"framework import: {version.items.count()} items in {import_seconds * 1000:.0f} ms "
         f"(target < {IMPORT_TARGET_S:.0f} s)"
@@ -129,8 +156,11 @@ def main() -> None:
         ("therapist", "/framework/"),
         ("supervisor", f"/supervision/  ({supervisees} supervisees)"),
         ("lead", f"/services/bench/  ({args.teams} teams)"),
+        ("assessed", f"/therapists/{assessed.pk}/profile/"),
+        ("assessed", f"/therapists/{assessed.pk}/profile/chart.svg"),
+        ("unassessed", f"/self-assessment/{draft.pk}/section/1/"),
     ]
-    print(f"\n{'page':<42}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}{'queries':>9}  target")
+    print(f"\n{'page':<52}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}{'queries':>9}  target")
     for role, label in pages:
         url = label.split()[0]
         client = Client()
@@ -140,9 +170,39 @@ def main() -> None:
         p95 = statistics.quantiles(timings, n=20)[-1]
         verdict = "ok" if p95 <= P95_TARGET_MS else "OVER"
         print(
-            f"{role + ' ' + label:<42}{p50:>8.1f}{p95:>8.1f}{max(timings):>8.1f}{queries:>9}"
+            f"{role + ' ' + label:<52}{p50:>8.1f}{p95:>8.1f}{max(timings):>8.1f}{queries:>9}"
             f"  p95 <= {P95_TARGET_MS} ms: {verdict}"
         )
+    profile = therapist_profile(assessed, assessed)
+    start = time.perf_counter()
+    for _ in range(5):
+        profile_chart_svg(profile.rows)
+    print(
+        f"\nprofile chart, uncached render: {(time.perf_counter() - start) / 5 * 1000:.0f} ms "
+        "(cached per assessment for a day, so the table above shows the cached figure)"
+    )
+    rate = section_saves_per_second(people["unassessed"], draft.pk, args.requests)
+    verdict = "ok" if rate >= SAVES_PER_SECOND_TARGET else "UNDER"
+    print(
+        f"\nquestionnaire section saves (one client, sequential): {rate:.0f}/s "
+        f"(target >= {SAVES_PER_SECOND_TARGET}/s: {verdict})"
+    )
+
+
+def section_saves_per_second(person: User, assessment_pk: int, requests: int) -> float:
+    """POST a whole questionnaire section (19 statements) as a therapist would, repeatedly."""
+    client = Client()
+    client.force_login(person)
+    url = f"/self-assessment/{assessment_pk}/section/1/"
+    section = questionnaire.rated_sections(SelfAssessment.objects.get(pk=assessment_pk).version)[0]
+    keys = list(section.items.values_list("key", flat=True))
+    start = time.perf_counter()
+    for n in range(requests):
+        data = {f"rating_{key}": str(1 + (n + i) % 5) for i, key in enumerate(keys)}
+        data["action"] = "later"
+        response = client.post(url, data)
+        assert response.status_code == 302, response.status_code
+    return requests / (time.perf_counter() - start)
 
 
 if __name__ == "__main__":

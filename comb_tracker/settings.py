@@ -115,6 +115,15 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="COM-B Tracker <no-reply@localhost>")
 
+# Cache (computed reliability, rendered charts): Redis when configured, else in-process memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL_FOR_CACHE}
+        if (REDIS_URL_FOR_CACHE := env.str("REDIS_URL", default=""))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Celery: with REDIS_URL unset, tasks run eagerly in the web process (the embedded mode).
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -65,3 +65,13 @@ def lead(service):
 @pytest.fixture
 def admin_user(db):
     return factories.UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached charts and reliability must not leak between tests (ids can be reused)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
