@@ -36,7 +36,10 @@ lint: install-test
 test: install-test browser lint
 	SECRET_KEY=$${SECRET_KEY:-$(TEST_SECRET)} $(BIN)/python manage.py check --fail-level WARNING
 	SECRET_KEY=$${SECRET_KEY:-$(TEST_SECRET)} $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --ignore=tests/browser
+	# Browser journeys run in their own process: Playwright's event loop gives Django a
+	# second connection context that must not outlive the test database.
+	$(BIN)/pytest -n 2 tests/browser
 
 format: install-test
 	$(BIN)/ruff format .

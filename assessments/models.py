@@ -358,6 +358,9 @@ class SelfAssessment(models.Model):
         default=False,
         help_text="The therapist lets their supervisor see self-care and burnout answers.",
     )
+    revision = models.PositiveIntegerField(
+        default=0, help_text="Counts saves, so a save from a stale page can be detected."
+    )
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

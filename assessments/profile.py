@@ -107,13 +107,15 @@ def therapist_profile(viewer: User, therapist: User) -> TherapistProfile:
         assessment__in=submitted
     ).values_list("assessment_id", "item__key", "value"):
         ratings[assessment_id][key] = value
+    # Every cycle is scored over the same statements, so that change compares like with like:
+    # private ones count for a supervisor only when shared in every cycle.
+    include = is_owner or all(a.shares_sensitive for a in submitted)
     for assessment in submitted:
-        include = is_owner or assessment.shares_sensitive
         scores = scoring.score(
             items[assessment.version_id], ratings[assessment.pk], include_sensitive=include
         )
         profile.cycles.append(ProfileCycle(assessment=assessment, scores=scores))
-    profile.includes_sensitive = is_owner or submitted[-1].shares_sensitive
+    profile.includes_sensitive = include
     latest_items = items[submitted[-1].version_id]
     reliability = baseline_reliability(submitted[-1].version_id, latest_items)
     # A barrier section holds exactly one COM-B component's items: show it once, as the component.

@@ -27,6 +27,10 @@ class AssessmentLocked(Exception):
     """The assessment has been submitted; its answers can no longer change."""
 
 
+class StaleRevision(Exception):
+    """The answers changed (in another tab or window) since the page being saved was opened."""
+
+
 class IncompleteAssessment(Exception):
     """Some statements have neither a rating nor "not applicable"."""
 
@@ -89,7 +93,7 @@ def cycle_status(
     open_one = next((a for a in assessments if not a.is_submitted), None)
     submitted = [a for a in assessments if a.is_submitted]
     if not submitted:
-        due_on = open_one.started_at.date() if open_one else today
+        due_on = timezone.localtime(open_one.started_at).date() if open_one else today
         return CycleStatus("in_progress" if open_one else "due", 0, due_on, open_one)
     last = max(submitted, key=lambda a: a.cycle)
     due_on = add_months(timezone.localtime(last.submitted_at).date(), months)
@@ -134,11 +138,18 @@ def save_section(
     section: FrameworkSection,
     answers: Mapping[int, Answer],
     resume_at: int,
-) -> None:
-    """Store a section's answers as a draft; items missing from `answers` become unanswered."""
+    revision: int | None = None,
+) -> int:
+    """Store a section's answers as a draft; items missing from `answers` become unanswered.
+
+    With `revision` (the one the page was built from), a save from a page that is out of date
+    is refused rather than overwriting newer answers. Returns the new revision.
+    """
     locked = SelfAssessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.is_submitted:
         raise AssessmentLocked()
+    if revision is not None and revision != locked.revision:
+        raise StaleRevision()
     item_ids = set(section.items.values_list("pk", flat=True))
     ItemRating.objects.filter(assessment=locked, item_id__in=item_ids - set(answers)).delete()
     existing = {r.item_id: r for r in locked.ratings.filter(item_id__in=item_ids)}
@@ -159,7 +170,9 @@ def save_section(
     ItemRating.objects.bulk_create(new)
     ItemRating.objects.bulk_update(changed, ["value", "comment"])
     locked.resume_section = resume_at
-    locked.save(update_fields=["resume_section", "updated_at"])
+    locked.revision += 1
+    locked.save(update_fields=["resume_section", "revision", "updated_at"])
+    return locked.revision
 
 
 def unanswered_items(assessment: SelfAssessment) -> list[FrameworkItem]:
@@ -175,8 +188,15 @@ def unanswered_items(assessment: SelfAssessment) -> list[FrameworkItem]:
 
 @transaction.atomic
 def submit(assessment: SelfAssessment, *, shares_sensitive: bool) -> bool:
-    """Lock the assessment. Returns False if it had already been submitted (a repeat)."""
-    missing = unanswered_items(assessment)
+    """Lock the assessment. Returns False if it had already been submitted (a repeat).
+
+    The row lock comes first, so no section save can clear an answer between the
+    completeness check and the update.
+    """
+    locked = SelfAssessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.is_submitted:
+        return False
+    missing = unanswered_items(locked)
     if missing:
         raise IncompleteAssessment(missing)
     changed = SelfAssessment.objects.filter(

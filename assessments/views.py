@@ -102,11 +102,25 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
     )
 
 
+SUBMITTED_MESSAGE = "This self-assessment has been submitted and can no longer change."
+STALE_MESSAGE = (
+    "Your answers changed in another tab or window since this page was opened. "
+    "Nothing was overwritten. Check the answers below and save again to keep them."
+)
+
+
+def _posted_revision(request: HttpRequest) -> int | None:
+    value = request.POST.get("revision", "")
+    return int(value) if value.isdigit() else None
+
+
 @login_required
 def questionnaire_section(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     assessment = _own_assessment(request, pk)
     if assessment.is_submitted:
-        messages.info(request, "This self-assessment has been submitted and can no longer change.")
+        if request.POST.get("action") == "autosave":
+            return HttpResponse(SUBMITTED_MESSAGE, status=409)
+        messages.info(request, SUBMITTED_MESSAGE)
         return redirect("assessments:profile", request.user.pk)
     sections = list(questionnaire_service.rated_sections(assessment.version))
     if not 1 <= number <= len(sections):
@@ -114,25 +128,34 @@ def questionnaire_section(request: HttpRequest, pk: int, number: int) -> HttpRes
     section = sections[number - 1]
     items = list(section.items.order_by("order"))
     ratings = {r.item_id: r for r in assessment.ratings.filter(item__section=section)}
-    form = SectionForm(request.POST or None, items=items, ratings=ratings)
-    if request.POST.get("action") == "autosave":
-        return _autosave(assessment, section, form, number - 1)
-    if request.method == "POST" and form.is_valid():
-        action = request.POST.get("action", "next")
+    posted = request.POST if request.method == "POST" else None
+    form = SectionForm(posted, items=items, ratings=ratings)
+    action = request.POST.get("action", "next")
+    if action == "autosave":
+        return _autosave(assessment, section, form, number - 1, _posted_revision(request))
+    stale = False
+    if posted is not None and form.is_valid():
         target = {"previous": number - 1, "later": number}.get(action, number + 1)
         resume_at = max(0, min(target, len(sections)) - 1)
         try:
-            questionnaire_service.save_section(assessment, section, form.answers(), resume_at)
+            questionnaire_service.save_section(
+                assessment, section, form.answers(), resume_at, _posted_revision(request)
+            )
         except questionnaire_service.AssessmentLocked:
             messages.info(request, "This self-assessment was already submitted.")
             return redirect("assessments:profile", request.user.pk)
-        if action == "later":
-            messages.success(request, "Your answers are saved. Continue whenever you are ready.")
-            return redirect("assessments:my_training")
-        if target > len(sections):
-            return redirect("assessments:questionnaire_review", assessment.pk)
-        return redirect("assessments:questionnaire_section", assessment.pk, max(target, 1))
-    progress = queries.questionnaire_progress(assessment)
+        except questionnaire_service.StaleRevision:
+            stale = True
+            assessment.refresh_from_db()
+        else:
+            if action == "later":
+                messages.success(
+                    request, "Your answers are saved. Continue whenever you are ready."
+                )
+                return redirect("assessments:my_training")
+            if target > len(sections):
+                return redirect("assessments:questionnaire_review", assessment.pk)
+            return redirect("assessments:questionnaire_section", assessment.pk, max(target, 1))
     return render(
         request,
         "assessments/questionnaire_section.html",
@@ -142,21 +165,41 @@ def questionnaire_section(request: HttpRequest, pk: int, number: int) -> HttpRes
             "number": number,
             "section_count": len(sections),
             "form": form,
-            "progress": progress,
+            "progress": queries.questionnaire_progress(assessment),
+            "stale_message": STALE_MESSAGE if stale else "",
         },
-        status=400 if form.is_bound else 200,
+        status=409 if stale else 400 if form.is_bound else 200,
     )
 
 
-def _autosave(assessment: SelfAssessment, section, form: SectionForm, index: int) -> HttpResponse:
-    """Background save from the page's script while the therapist types (no redirect)."""
+def _autosave(
+    assessment: SelfAssessment,
+    section,
+    form: SectionForm,
+    index: int,
+    revision: int | None,
+) -> HttpResponse:
+    """Background save from the page's script while the therapist types (no redirect).
+
+    Answers with the new revision in a header, which the script keeps for its next save.
+    """
     if not form.is_valid():
-        return HttpResponse("Not saved: please check the highlighted answers.", status=400)
+        return HttpResponse("Not saved yet: please check the highlighted answers.", status=400)
     try:
-        questionnaire_service.save_section(assessment, section, form.answers(), index)
+        new_revision = questionnaire_service.save_section(
+            assessment, section, form.answers(), index, revision
+        )
     except questionnaire_service.AssessmentLocked:
-        return HttpResponse("Already submitted.", status=409)
-    return HttpResponse(status=204)
+        return HttpResponse(SUBMITTED_MESSAGE, status=409)
+    except questionnaire_service.StaleRevision:
+        return HttpResponse(
+            "Not saved: your answers changed in another tab or window. Reload this page to "
+            "see them; what you typed here stays on the page until you do.",
+            status=409,
+        )
+    response = HttpResponse(status=204)
+    response["X-Revision"] = str(new_revision)
+    return response
 
 
 @login_required
@@ -165,14 +208,18 @@ def questionnaire_review(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _own_assessment(request, pk)
     if assessment.is_submitted:
         return redirect("assessments:profile", request.user.pk)
-    form = SubmitForm(request.POST or None, initial={"shares_sensitive": False})
+    form = SubmitForm(request.POST if request.method == "POST" else None)
     missing = questionnaire_service.unanswered_items(assessment)
     if request.method == "POST" and form.is_valid() and not missing:
-        questionnaire_service.submit(
-            assessment, shares_sensitive=form.cleaned_data["shares_sensitive"]
-        )
-        messages.success(request, "Your self-assessment is submitted. Here is your profile.")
-        return redirect("assessments:profile", request.user.pk)
+        try:
+            questionnaire_service.submit(
+                assessment, shares_sensitive=form.cleaned_data["shares_sensitive"]
+            )
+        except questionnaire_service.IncompleteAssessment as incomplete:
+            missing = incomplete.missing
+        else:
+            messages.success(request, "Your self-assessment is submitted. Here is your profile.")
+            return redirect("assessments:profile", request.user.pk)
     return render(
         request,
         "assessments/questionnaire_review.html",

@@ -73,3 +73,31 @@ def supervisor(service: Service | None = None, team: Team | None = None, **user_
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, service=service, team=team, role=Role.SUPERVISOR)
     return user
+
+
+def filled_assessment(
+    therapist: User,
+    version,
+    default: int | None = 3,
+    values: dict | None = None,
+    *,
+    submit: bool = True,
+    shares_sensitive: bool = False,
+):
+    """Answer every rated statement through the services (`default`, or `values[key]`; None
+    is "not applicable"), and submit unless told not to."""
+    from assessments import questionnaire
+
+    values = values or {}
+    assessment = questionnaire.start_or_resume(therapist, version)
+    sections = questionnaire.rated_sections(version).prefetch_related("items")
+    for number, section in enumerate(sections, start=1):
+        answers = {
+            item.pk: questionnaire.Answer(values.get(item.key, default))
+            for item in section.items.all()
+        }
+        questionnaire.save_section(assessment, section, answers, resume_at=number)
+    if submit:
+        questionnaire.submit(assessment, shares_sensitive=shares_sensitive)
+    assessment.refresh_from_db()
+    return assessment

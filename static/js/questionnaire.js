@@ -19,6 +19,10 @@ document.addEventListener("DOMContentLoaded", () => {
     })
       .then(async (response) => {
         if (response.ok) {
+          const revision = response.headers.get("X-Revision");
+          if (revision !== null) {
+            form.querySelector("input[name=revision]").value = revision;
+          }
           const time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
           status.textContent = `Draft saved at ${time}.`;
           form.dataset.saved = "true";

@@ -3,7 +3,6 @@
 import pytest
 
 from assessments import questionnaire
-from assessments.models import SelfAssessment
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -11,22 +10,12 @@ pytestmark = pytest.mark.django_db
 SENSITIVE_KEYS = ("C19", "M11", "BL1")
 
 
-def submitted_assessment(therapist, version, *, shares_sensitive: bool) -> SelfAssessment:
-    assessment = questionnaire.start_or_resume(therapist, version)
-    for index, section in enumerate(questionnaire.rated_sections(version)):
-        answers = {item.pk: questionnaire.Answer(value=3) for item in section.items.all()}
-        questionnaire.save_section(assessment, section, answers, index)
-    questionnaire.submit(assessment, shares_sensitive=shares_sensitive)
-    assessment.refresh_from_db()
-    return assessment
-
-
 def answers_url(therapist, assessment) -> str:
     return f"/therapists/{therapist.pk}/assessments/{assessment.pk}/"
 
 
 def test_therapist_reads_all_their_submitted_answers(client, therapist, published_version):
-    assessment = submitted_assessment(therapist, published_version, shares_sensitive=False)
+    assessment = factories.filled_assessment(therapist, published_version, shares_sensitive=False)
     client.force_login(therapist)
     html = client.get(answers_url(therapist, assessment)).content.decode()
     assert "3 Neither agree nor disagree" in html
@@ -37,7 +26,7 @@ def test_therapist_reads_all_their_submitted_answers(client, therapist, publishe
 def test_supervisor_does_not_see_private_answers_that_were_not_shared(
     client, therapist, supervisor, published_version
 ):
-    assessment = submitted_assessment(therapist, published_version, shares_sensitive=False)
+    assessment = factories.filled_assessment(therapist, published_version, shares_sensitive=False)
     client.force_login(supervisor)
     html = client.get(answers_url(therapist, assessment)).content.decode()
     assert "private to" in html
@@ -48,7 +37,7 @@ def test_supervisor_does_not_see_private_answers_that_were_not_shared(
 def test_supervisor_sees_private_answers_the_therapist_shared(
     client, therapist, supervisor, published_version
 ):
-    assessment = submitted_assessment(therapist, published_version, shares_sensitive=True)
+    assessment = factories.filled_assessment(therapist, published_version, shares_sensitive=True)
     client.force_login(supervisor)
     html = client.get(answers_url(therapist, assessment)).content.decode()
     for key in SENSITIVE_KEYS:
@@ -59,7 +48,7 @@ def test_supervisor_sees_private_answers_the_therapist_shared(
 def test_people_without_a_relationship_get_not_found(
     client, therapist, team, published_version, lead, admin_user, who
 ):
-    assessment = submitted_assessment(therapist, published_version, shares_sensitive=True)
+    assessment = factories.filled_assessment(therapist, published_version, shares_sensitive=True)
     viewers = {
         "other_therapist": factories.therapist(team=team),
         "lead": lead,
@@ -89,7 +78,7 @@ def test_another_therapists_assessment_id_under_this_therapist_is_not_found(
     client, therapist, team, published_version
 ):
     other = factories.therapist(team=team)
-    theirs = submitted_assessment(other, published_version, shares_sensitive=True)
+    theirs = factories.filled_assessment(other, published_version, shares_sensitive=True)
     client.force_login(therapist)
     assert client.get(answers_url(therapist, theirs)).status_code == 404
 
@@ -97,7 +86,7 @@ def test_another_therapists_assessment_id_under_this_therapist_is_not_found(
 def test_answers_page_queries_do_not_depend_on_the_number_of_answers(
     client, therapist, published_version, django_assert_max_num_queries
 ):
-    assessment = submitted_assessment(therapist, published_version, shares_sensitive=True)
+    assessment = factories.filled_assessment(therapist, published_version, shares_sensitive=True)
     client.force_login(therapist)
     with django_assert_max_num_queries(12):
         assert client.get(answers_url(therapist, assessment)).status_code == 200

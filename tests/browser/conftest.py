@@ -3,6 +3,7 @@
 A missing browser fails the run (never skips): `make test` installs it first.
 """
 
+import io
 from pathlib import Path
 
 import pytest
@@ -48,4 +49,4 @@ def assert_accessible(axe):
 def demo_site(settings, transactional_db):
     """The demo service and the shipped framework, as `make run` loads them."""
     settings.DEMO_MODE = True
-    call_command("setup_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("setup_demo", stdout=io.StringIO())
