@@ -64,6 +64,7 @@ def test_therapist_completes_the_questionnaire_leaving_and_resuming_half_way(
     for number in range(2, 11):
         expect(page.get_by_text(re.compile(rf"Section {number} of 10"))).to_be_visible()
         answer_every_statement(page, "3 Neither agree nor disagree")
+        assert_accessible(page)
         page.get_by_role("button", name="Save and continue").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
