@@ -61,15 +61,6 @@ def current_supervisees(supervisor: AnyUser) -> QuerySet[User]:
     return User.objects.filter(is_active=True, pk__in=ids.values("supervisee_id"))
 
 
-def is_current_supervisor_of(supervisor: AnyUser, supervisee: User) -> bool:
-    return (
-        supervisor.is_authenticated
-        and SupervisionRelationship.objects.current()
-        .filter(supervisor=supervisor, supervisee=supervisee)
-        .exists()
-    )
-
-
 def visible_therapists(user: AnyUser) -> QuerySet[User]:
     """Therapists whose individual records this user may open: themselves and supervisees."""
     if not user.is_authenticated:

@@ -1,10 +1,11 @@
 """Landing after sign-in, and the service lead's overview of their service."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from . import permissions, queries
+from .models import Service
 
 
 @login_required
@@ -25,7 +26,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def service_overview(request: HttpRequest, slug: str) -> HttpResponse:
-    service = get_object_or_404(permissions.services_led_by(request.user), slug=slug)
+    service = get_object_or_404(Service, slug=slug)
+    if not permissions.can_view_service(request.user, service):
+        raise Http404("No such service.")
     return render(
         request,
         "accounts/service_overview.html",

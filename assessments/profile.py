@@ -93,7 +93,7 @@ def _items_by_version(version_ids: set[int]) -> dict[int, list[scoring.ScoredIte
 
 
 def therapist_profile(viewer: User, therapist: User) -> TherapistProfile:
-    """The profile as `viewer` may see it; callers check `can_view_therapist` first."""
+    """The profile as `viewer` may see it; callers check `permissions.can_view_therapist`."""
     assessments = list(therapist.self_assessments.all())
     status = cycle_status(assessments, interval_months(therapist))
     submitted = sorted((a for a in assessments if a.is_submitted), key=lambda a: a.cycle)

@@ -240,8 +240,12 @@ CHART_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _visible_therapist(request: HttpRequest, pk: int) -> User:
-    """The therapist, if the viewer may see their records; a 404 for everyone else."""
-    return get_object_or_404(permissions.visible_therapists(request.user), pk=pk)
+    """The therapist, if the viewer may see their records; a 404 for everyone else, so that
+    outsiders cannot tell whether the person exists."""
+    therapist = get_object_or_404(User, pk=pk)
+    if not permissions.can_view_therapist(request.user, therapist):
+        raise Http404("No such therapist.")
+    return therapist
 
 
 @login_required

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from django.db.models import Min, OuterRef, Prefetch, QuerySet, Subquery
 
+from accounts import permissions
 from accounts.models import Membership, Role, SupervisionRelationship, Team, User
 from assessments.questionnaire import DEFAULT_INTERVAL_MONTHS, CycleStatus, cycle_status
 
 
-def current_supervisees(supervisor: User) -> QuerySet[User]:
+def supervisee_list(supervisor: User) -> QuerySet[User]:
     """Each current supervisee once (even with overlapping relationships), by name, with the
     date supervision began, their therapist teams and their self-assessments prefetched."""
     current = SupervisionRelationship.objects.current().filter(supervisor=supervisor)
@@ -23,7 +24,7 @@ def current_supervisees(supervisor: User) -> QuerySet[User]:
         .values("first")
     )
     return (
-        User.objects.filter(is_active=True, pk__in=current.values("supervisee_id"))
+        permissions.current_supervisees(supervisor)
         .annotate(supervising_since=Subquery(since))
         .prefetch_related(
             Prefetch(

@@ -17,7 +17,7 @@ PAGE_SIZE = 25
 def supervisees(request: HttpRequest) -> HttpResponse:
     if not permissions.is_supervisor(request.user):
         raise PermissionDenied("Only supervisors have supervisees.")
-    page = Paginator(queries.current_supervisees(request.user), PAGE_SIZE).get_page(
+    page = Paginator(queries.supervisee_list(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     rows = queries.supervisee_rows(list(page.object_list))

@@ -179,12 +179,6 @@ def test_current_supervisees_leave_out_deactivated_people(supervisor, therapist)
     assert list(permissions.current_supervisees(supervisor)) == []
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_only_the_current_supervisor_is_current_supervisor_of_the_therapist(cast, kind):
-    is_supervisor = permissions.is_current_supervisor_of(cast[kind], cast["therapist"])
-    assert is_supervisor is (kind == "supervisor")
-
-
 # Therapists whose records a person may open
 
 
