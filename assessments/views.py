@@ -1,4 +1,4 @@
-"""Framework pages and the therapist's own starting page."""
+"""Framework pages, the therapist's start page, the self-assessment questionnaire and profiles."""
 
 from django.conf import settings
 from django.contrib import messages
