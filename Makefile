@@ -22,6 +22,8 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: install
+	@# A local .env (git-ignored) makes plain `manage.py` commands work in development too.
+	@test -f .env || printf 'DEBUG=true\n' > .env
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py setup_demo
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
