@@ -7,6 +7,7 @@ their supervisor when the therapist chose to share them in that assessment.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,6 +27,13 @@ HIGH_NEED = 75
 class ProfileCycle:
     assessment: SelfAssessment
     scores: scoring.AssessmentScores
+    change_from_previous: float | None = None
+
+    @property
+    def overall_mean(self) -> float | None:
+        """Mean rating over every statement rated in this cycle (not applicable left out)."""
+        rated = [value for value in self.scores.items.values() if value is not None]
+        return statistics.fmean(rated) if rated else None
 
     @property
     def high_needs(self) -> int:
@@ -115,6 +123,9 @@ def therapist_profile(viewer: User, therapist: User) -> TherapistProfile:
             items[assessment.version_id], ratings[assessment.pk], include_sensitive=include
         )
         profile.cycles.append(ProfileCycle(assessment=assessment, scores=scores))
+    for previous, cycle in itertools.pairwise(profile.cycles):
+        if previous.overall_mean is not None and cycle.overall_mean is not None:
+            cycle.change_from_previous = cycle.overall_mean - previous.overall_mean
     profile.includes_sensitive = include
     latest_items = items[submitted[-1].version_id]
     reliability = baseline_reliability(submitted[-1].version_id, latest_items)

@@ -438,3 +438,17 @@ def test_pages_have_no_inline_styles(client, csp_pages, page):
 @pytest.mark.parametrize("page", ["section", "review", "profile"])
 def test_pages_have_no_inline_event_handlers(client, csp_pages, page):
     assert not re.search(r' on[a-z]+="', client.get(csp_pages[page]).content.decode())
+
+
+def test_history_marks_the_change_in_overall_rating_between_cycles(
+    client, therapist, published_version
+):
+    first = factories.filled_assessment(therapist, published_version, 2)
+    SelfAssessment.objects.filter(pk=first.pk).update(
+        submitted_at=first.submitted_at - datetime.timedelta(days=120)
+    )
+    factories.filled_assessment(therapist, published_version, 4)
+    client.force_login(therapist)
+    html = client.get(f"/therapists/{therapist.pk}/profile/").content.decode()
+    assert "2.00" in html
+    assert "▲ +2.00" in html
