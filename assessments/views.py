@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import permissions
@@ -181,7 +181,8 @@ def _autosave(
 ) -> HttpResponse:
     """Background save from the page's script while the therapist types (no redirect).
 
-    Answers with the new revision in a header, which the script keeps for its next save.
+    Answers with the new revision, which the script keeps for its next save, and the
+    progress, which it shows.
     """
     if not form.is_valid():
         return HttpResponse("Not saved yet: please check the highlighted answers.", status=400)
@@ -197,9 +198,15 @@ def _autosave(
             "see them; what you typed here stays on the page until you do.",
             status=409,
         )
-    response = HttpResponse(status=204)
-    response["X-Revision"] = str(new_revision)
-    return response
+    progress = queries.questionnaire_progress(assessment)
+    return JsonResponse(
+        {
+            "revision": new_revision,
+            "answered": progress.answered,
+            "total": progress.total,
+            "percent": progress.percent,
+        }
+    )
 
 
 @login_required

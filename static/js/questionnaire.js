@@ -6,6 +6,12 @@ document.addEventListener("DOMContentLoaded", () => {
     return;
   }
   const status = form.querySelector(".autosave-status");
+
+  const showProgress = ({ answered, percent }) => {
+    document.querySelector("[data-progress=answered]").textContent = answered;
+    document.querySelector("[data-progress=percent]").textContent = percent;
+    document.querySelector(".questionnaire-progress progress").value = answered;
+  };
   let timer = null;
 
   const save = () => {
@@ -19,10 +25,9 @@ document.addEventListener("DOMContentLoaded", () => {
     })
       .then(async (response) => {
         if (response.ok) {
-          const revision = response.headers.get("X-Revision");
-          if (revision !== null) {
-            form.querySelector("input[name=revision]").value = revision;
-          }
+          const saved = await response.json();
+          form.querySelector("input[name=revision]").value = saved.revision;
+          showProgress(saved);
           const time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
           status.textContent = `Draft saved at ${time}.`;
           form.dataset.saved = "true";

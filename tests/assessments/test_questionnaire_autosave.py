@@ -30,14 +30,20 @@ def post(client, assessment, items, *, value: str, revision, action: str = "next
     return client.post(url(assessment), data)
 
 
-def test_background_save_stores_answers_and_returns_the_new_revision(
-    client, therapist, started, first_section
+def test_background_save_stores_answers_and_returns_revision_and_progress(
+    client, therapist, started, first_section, published_version
 ):
     _, items = first_section
     client.force_login(therapist)
     response = post(client, started, items, value="4", revision=0, action="autosave")
-    assert response.status_code == 204
-    assert response["X-Revision"] == "1"
+    assert response.status_code == 200
+    rated = published_version.items.exclude(section__kind="outcomes").count()
+    assert response.json() == {
+        "revision": 1,
+        "answered": 2,
+        "total": rated,
+        "percent": round(100 * 2 / rated),
+    }
     assert list(started.ratings.values_list("value", flat=True)) == [4, 4]
 
 

@@ -48,6 +48,8 @@ def test_therapist_completes_the_questionnaire_leaving_and_resuming_half_way(
     first.get_by_label("2 Disagree", exact=True).check()
     second.get_by_label("Not applicable", exact=True).check()
     expect(page.get_by_role("status").filter(has_text="Draft saved")).to_be_visible()
+    # 19 statements in section 1, and two more here.
+    expect(page.locator("#progress-label")).to_contain_text("(21 of 103 statements)")
 
     # The therapist closes the browser tab without pressing a button.
     page.close()
