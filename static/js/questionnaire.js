@@ -6,18 +6,27 @@ document.addEventListener("DOMContentLoaded", () => {
     return;
   }
   const status = form.querySelector(".autosave-status");
+  const revision = form.querySelector("input[name=revision]");
+  let timer = null;
+  let inFlight = null;
 
   const showProgress = ({ answered, percent }) => {
     document.querySelector("[data-progress=answered]").textContent = answered;
     document.querySelector("[data-progress=percent]").textContent = percent;
     document.querySelector(".questionnaire-progress progress").value = answered;
   };
-  let timer = null;
+
+  const showSaved = (saved) => {
+    revision.value = saved.revision;
+    showProgress(saved);
+    const time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    status.textContent = `Draft saved at ${time}.`;
+  };
 
   const save = () => {
     const data = new FormData(form);
     data.set("action", "autosave");
-    fetch(form.getAttribute("action") || window.location.href, {
+    inFlight = fetch(form.getAttribute("action") || window.location.href, {
       method: "POST",
       body: data,
       credentials: "same-origin",
@@ -25,23 +34,20 @@ document.addEventListener("DOMContentLoaded", () => {
     })
       .then(async (response) => {
         if (response.ok) {
-          const saved = await response.json();
-          form.querySelector("input[name=revision]").value = saved.revision;
-          showProgress(saved);
-          const time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-          status.textContent = `Draft saved at ${time}.`;
-          form.dataset.saved = "true";
+          showSaved(await response.json());
         } else {
           status.textContent = await response.text();
         }
       })
       .catch(() => {
         status.textContent = "Not saved: check your connection. Your answers are still on this page.";
+      })
+      .finally(() => {
+        inFlight = null;
       });
   };
 
   const schedule = (delay) => {
-    form.dataset.saved = "false";
     window.clearTimeout(timer);
     timer = window.setTimeout(save, delay);
   };
@@ -52,6 +58,16 @@ document.addEventListener("DOMContentLoaded", () => {
       schedule(1000);
     }
   });
-  // Let a pending background save finish before the page's own submit.
-  form.addEventListener("submit", () => window.clearTimeout(timer));
+
+  // The page's own buttons save everything on the page, so a background save that has not
+  // started is dropped; one that is under way is waited for, because it brings the revision
+  // the page must send (else the page would look out of date to the server).
+  form.addEventListener("submit", (event) => {
+    window.clearTimeout(timer);
+    if (inFlight) {
+      event.preventDefault();
+      const button = event.submitter;
+      inFlight.then(() => form.requestSubmit(button));
+    }
+  });
 });

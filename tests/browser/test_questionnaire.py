@@ -109,3 +109,34 @@ def test_keyboard_alone_answers_a_statement(live_server, page, demo_site):
     expect(
         page.locator("fieldset.rating-item").first.get_by_label("2 Disagree", exact=True)
     ).to_be_checked()
+
+
+def test_saving_while_a_background_save_is_under_way_is_not_mistaken_for_another_tab(
+    live_server, page, demo_site
+):
+    sign_in(page, live_server)
+    page.goto(live_server.url + "/self-assessment/")
+    page.get_by_role("button", name="Start now").click()
+    expect(page.get_by_text(re.compile(r"Section 1 of 10"))).to_be_visible()
+    answer_every_statement(page, "4 Agree")
+
+    # Let the background save reach the server, but hold its answer back from the page.
+    held = []
+
+    def hold_background_saves(route, request):
+        if request.headers.get("x-requested-with") == "fetch":
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/self-assessment/\d+/section/\d+/$"), hold_background_saves)
+    page.locator("fieldset.rating-item").first.get_by_label("5 Strongly agree").check()
+    page.wait_for_timeout(600)
+    assert held, "the background save should have been sent"
+
+    page.get_by_role("button", name="Save and continue").click()
+    for route, response in held:
+        route.fulfill(response=response)
+
+    expect(page.get_by_text(re.compile(r"Section 2 of 10"))).to_be_visible()
+    expect(page.get_by_text("changed in another tab")).to_have_count(0)
