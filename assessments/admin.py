@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from . import services
 from .models import (
@@ -104,8 +106,8 @@ class InvolvementLevelInline(ReadOnlyInlineWhenPublished, admin.TabularInline):
 class FrameworkVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_display = ["framework", "number", "status", "published_at"]
     list_filter = ["framework", "status"]
-    fields = ["framework", "number", "status", "notes", "published_at"]
-    readonly_fields = ["status", "published_at"]
+    fields = ["framework", "number", "status", "notes", "published_at", "items_link"]
+    readonly_fields = ["status", "published_at", "items_link"]
     inlines = [SectionInline, InvolvementLevelInline]
     actions = ["publish_drafts"]
 
@@ -113,6 +115,20 @@ class FrameworkVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
         if obj is not None:
             return [*self.readonly_fields, "framework", "number"]
         return self.readonly_fields
+
+    @admin.display(description="Items")
+    def items_link(self, version: FrameworkVersion) -> str:
+        if version.pk is None:
+            return "Save the version first."
+        url = reverse("admin:assessments_frameworkitem_changelist")
+        verb = "View" if version.is_published else "Edit"
+        return format_html(
+            '<a href="{}?version={}">{} the {} items of this version</a>',
+            url,
+            version.pk,
+            verb,
+            version.items.count(),
+        )
 
     @admin.action(description="Publish the selected drafts (they become immutable)")
     def publish_drafts(self, request: HttpRequest, queryset: QuerySet[FrameworkVersion]) -> None:

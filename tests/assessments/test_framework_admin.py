@@ -236,3 +236,15 @@ def test_item_changelist_query_count_does_not_grow_with_versions(admin_client, d
     services.create_draft(draft.framework)
 
     assert item_changelist_queries(admin_client) == with_two_versions
+
+
+def test_version_page_links_to_its_items(client, admin_user, published_version):
+    count = published_version.items.count()
+    client.force_login(admin_user)
+    html = client.get(
+        f"/admin/assessments/frameworkversion/{published_version.pk}/change/"
+    ).content.decode()
+    assert f'/admin/assessments/frameworkitem/?version={published_version.pk}"' in html
+    assert f"View the {count} items of this version" in html
+    listed = client.get(f"/admin/assessments/frameworkitem/?version={published_version.pk}")
+    assert f"{count} framework items" in listed.content.decode()
