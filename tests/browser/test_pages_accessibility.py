@@ -5,16 +5,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.demo import DEMO_PASSWORD
+from tests.browser import journeys
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def sign_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    journeys.sign_in(page, live_server, username)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 

@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.demo import DEMO_PASSWORD
 from assessments.models import SelfAssessment
+from tests.browser import journeys
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,10 +16,7 @@ THERAPIST = "therapist04"
 
 
 def sign_in(page, live_server) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Username").fill(THERAPIST)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    journeys.sign_in(page, live_server, THERAPIST)
     expect(page).to_have_url(live_server.url + "/my-training/")
 
 
