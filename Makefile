@@ -34,6 +34,8 @@ browser:
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# No SECRET_KEY here on purpose: the settings must import without any environment.
+	env -u SECRET_KEY -u DATABASE_URL $(BIN)/mypy
 
 test: install-test browser lint
 	SECRET_KEY=$${SECRET_KEY:-$(TEST_SECRET)} $(BIN)/python manage.py check --fail-level WARNING
@@ -48,7 +50,9 @@ format: install-test
 	$(BIN)/ruff check --fix .
 
 bench: install-test
-	SECRET_KEY=$${SECRET_KEY:-$(TEST_SECRET)} $(BIN)/python bench/run.py
+	@# Options (see bench/run.py): make bench BENCH_ARGS="--therapists 5000 --cycles 4".
+	@# PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/comb_bench make bench
+	SECRET_KEY=$${SECRET_KEY:-$(TEST_SECRET)} $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 var/staticfiles

@@ -1,5 +1,9 @@
+"""Admin pages for people, services, teams, memberships (with their dates) and supervision."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from .models import Membership, Service, SupervisionRelationship, Team, User
 
@@ -37,10 +41,28 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name", "service__name"]
 
 
+class InForceFilter(admin.SimpleListFilter):
+    """Memberships in force today, or those that have ended or not yet started."""
+
+    title = "in force today"
+    parameter_name = "in_force"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No (ended or not started)")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Membership]):
+        current = Membership.objects.current().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=current)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=current)
+        return queryset
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "service", "team"]
-    list_filter = ["role", "service", "team"]
+    list_display = ["user", "role", "service", "team", "starts_on", "ends_on"]
+    list_filter = [InForceFilter, "role", "service", "team"]
     list_select_related = ["user", "service", "team"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user", "service", "team"]

@@ -60,10 +60,19 @@ class Team(models.Model):
         return self.name
 
 
+class MembershipQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None) -> MembershipQuerySet:
+        """Memberships in force on a day (today by default): started, and not yet ended."""
+        on = on or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
+
+
 class Membership(models.Model):
-    """A role a person holds in a service; therapists always belong to a team, leads never do.
+    """A role a person holds in a service over a span of dates; therapists always belong to a
+    team, leads never do.
 
     A person may hold several roles (a supervisor who also sees clients holds two memberships).
+    Moving team ends one membership and starts another, so history keeps who was where.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
@@ -72,19 +81,29 @@ class Membership(models.Model):
         Team, on_delete=models.CASCADE, related_name="memberships", null=True, blank=True
     )
     role = models.CharField(max_length=20, choices=Role.choices)
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField(
+        null=True, blank=True, help_text="The last day of the membership; empty while it lasts."
+    )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
-        ordering = ["service", "team", "role"]
+        ordering = ["service", "team", "role", "-starts_on"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "team", "role"],
-                condition=Q(team__isnull=False),
+                condition=Q(team__isnull=False, ends_on__isnull=True),
                 name="membership_unique_in_team",
             ),
             models.UniqueConstraint(
                 fields=["user", "service", "role"],
-                condition=Q(team__isnull=True),
+                condition=Q(team__isnull=True, ends_on__isnull=True),
                 name="membership_unique_in_service",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="membership_ends_after_start",
             ),
             models.CheckConstraint(
                 condition=(
@@ -95,14 +114,20 @@ class Membership(models.Model):
                 name="membership_team_fits_role",
             ),
         ]
-        indexes = [models.Index(fields=["service", "role"]), models.Index(fields=["team", "role"])]
+        indexes = [
+            models.Index(fields=["service", "role"]),
+            models.Index(fields=["team", "role", "ends_on"]),
+            models.Index(fields=["user", "role", "ends_on"]),
+        ]
 
     def __str__(self) -> str:
         where = self.team or self.service
         return f"{self.user} · {self.get_role_display()} · {where}"
 
     def clean(self) -> None:
-        if self.team_id and self.service_id and self.team.service_id != self.service_id:
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The end date must be on or after the start date."})
+        if self.team and self.service_id and self.team.service_id != self.service_id:
             raise ValidationError({"team": "The team must belong to the membership's service."})
         if self.role == Role.THERAPIST and not self.team_id:
             raise ValidationError({"team": "A therapist must belong to a team."})

@@ -1,46 +1,98 @@
-"""Who may see what: one function per access question, used by every view and queryset.
+"""Who may see or do what: one function per access question, used by every view and queryset.
 
-Roles come from memberships; relationships (supervision, leading a service) decide access to
-another person's or a service's data. Outsiders get querysets that do not contain the object,
-so views answer 404 rather than revealing that it exists.
+Roles come from current memberships; relationships (supervision, leading a service) decide access
+to another person's or a service's data. Outsiders get querysets that do not contain the object,
+so views answer 404 rather than revealing that it exists. Pages that belong to a role are gated
+by `role_required`. Private answers (self-care, burnout) follow `can_see_private_answers`, and
+every aggregate over people goes through `suppress` (small groups are never shown).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
 
 from .models import Membership, Role, Service, SupervisionRelationship, User
 
+if TYPE_CHECKING:  # accounts never imports the assessments app at run time
+    from assessments.models import SelfAssessment
+
 AnyUser = User | AnonymousUser
+T = TypeVar("T")
+View = Callable[..., HttpResponse]
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request a view behind `login_required` or `role_required` receives."""
+
+    user: User
+
+
+ROLE_PAGES_MESSAGE = {
+    Role.THERAPIST: "This page is for therapists.",
+    Role.SUPERVISOR: "This page is for supervisors.",
+    Role.SERVICE_LEAD: "This page is for service leads.",
+}
+
+
+# Roles
 
 
 def roles_of(user: AnyUser) -> frozenset[str]:
-    """The roles a user holds in any service, computed once per user object."""
+    """The roles a user holds today in any service, computed once per user object."""
     if not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_comb_roles", None)
     if cached is None:
         cached = frozenset(
-            Membership.objects.filter(user=user)
+            Membership.objects.current()
+            .filter(user=user)
             .order_by()
             .values_list("role", flat=True)
             .distinct()
         )
-        user._comb_roles = cached
+        user._comb_roles = cached  # type: ignore[attr-defined]
     return cached
 
 
+def has_role(user: AnyUser, role: str) -> bool:
+    return role in roles_of(user)
+
+
 def is_therapist(user: AnyUser) -> bool:
-    return Role.THERAPIST in roles_of(user)
+    return has_role(user, Role.THERAPIST)
 
 
 def is_supervisor(user: AnyUser) -> bool:
-    return Role.SUPERVISOR in roles_of(user)
+    return has_role(user, Role.SUPERVISOR)
 
 
 def is_service_lead(user: AnyUser) -> bool:
-    return Role.SERVICE_LEAD in roles_of(user)
+    return has_role(user, Role.SERVICE_LEAD)
+
+
+def role_required(role: str) -> Callable[[View], View]:
+    """Gate a view to signed-in holders of a role: others are sent to sign in, or get a 403
+    that says whom the page is for."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def gated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not has_role(request.user, role):
+                raise PermissionDenied(ROLE_PAGES_MESSAGE[Role(role)])
+            return view(request, *args, **kwargs)
+
+        return login_required(gated)
+
+    return decorator
 
 
 def can_manage_framework(user: AnyUser) -> bool:
@@ -51,6 +103,9 @@ def can_manage_framework(user: AnyUser) -> bool:
         and user.is_staff
         and user.has_perm("assessments.change_frameworkversion")
     )
+
+
+# People
 
 
 def current_supervisees(supervisor: AnyUser) -> QuerySet[User]:
@@ -66,11 +121,10 @@ def visible_therapists(user: AnyUser) -> QuerySet[User]:
     if not user.is_authenticated:
         return User.objects.none()
     supervisee_ids = SupervisionRelationship.objects.current().filter(supervisor=user)
+    therapist_ids = Membership.objects.current().filter(role=Role.THERAPIST)
     return User.objects.filter(
-        Q(pk=user.pk) | Q(pk__in=supervisee_ids.values("supervisee_id")),
-        memberships__role=Role.THERAPIST,
-        is_active=True,
-    ).distinct()
+        Q(pk=user.pk) | Q(pk__in=supervisee_ids.values("supervisee_id")), is_active=True
+    ).filter(pk__in=therapist_ids.values("user_id"))
 
 
 def can_view_therapist(user: AnyUser, therapist: User) -> bool:
@@ -78,14 +132,65 @@ def can_view_therapist(user: AnyUser, therapist: User) -> bool:
     return visible_therapists(user).filter(pk=therapist.pk).exists()
 
 
+# Self-assessments
+
+
+def can_fill_in(user: AnyUser, assessment: SelfAssessment) -> bool:
+    """Only the therapist who owns a self-assessment fills it in, while they are a therapist."""
+    return user.is_authenticated and assessment.therapist_id == user.pk and is_therapist(user)
+
+
+def can_see_private_answers(viewer: AnyUser, assessment: SelfAssessment) -> bool:
+    """Private answers (self-care, burnout) are the therapist's own, and their current
+    supervisors' only for an assessment in which the therapist chose to share them. Every page,
+    export and report that shows individual answers or scores asks this."""
+    return can_see_private_answers_in_all(viewer, [assessment])
+
+
+def can_see_private_answers_in_all(viewer: AnyUser, assessments: Iterable[SelfAssessment]) -> bool:
+    """The same rule over one therapist's cycles, for figures that compare them: private answers
+    count only when visible in every cycle, so change compares like with like."""
+    assessments = list(assessments)
+    therapists = {assessment.therapist_id for assessment in assessments}
+    if not viewer.is_authenticated or len(therapists) != 1:
+        return False
+    (therapist_id,) = therapists
+    if viewer.pk == therapist_id:
+        return True
+    if not all(assessment.shares_sensitive for assessment in assessments):
+        return False
+    return current_supervisees(viewer).filter(pk=therapist_id).exists()
+
+
+# Services
+
+
 def services_led_by(user: AnyUser) -> QuerySet[Service]:
     if not user.is_authenticated:
         return Service.objects.none()
-    return Service.objects.filter(
-        memberships__user=user, memberships__role=Role.SERVICE_LEAD
-    ).distinct()
+    led = Membership.objects.current().filter(user=user, role=Role.SERVICE_LEAD)
+    return Service.objects.filter(pk__in=led.values("service_id"))
 
 
 def can_view_service(user: AnyUser, service: Service) -> bool:
     """Service-level aggregates are for that service's leads."""
     return services_led_by(user).filter(pk=service.pk).exists()
+
+
+# Aggregates
+
+
+def small_group_minimum() -> int:
+    """k: the fewest distinct people an aggregate may describe (SMALL_GROUP_MIN, default 5)."""
+    return settings.SMALL_GROUP_MIN
+
+
+def is_disclosable(respondents: int, k: int | None = None) -> bool:
+    """Whether a figure over `respondents` distinct people may be shown."""
+    return respondents >= (small_group_minimum() if k is None else k)
+
+
+def suppress(value: T, respondents: int, k: int | None = None) -> T | None:
+    """The figure, or None (shown as "fewer than k") when it describes too few people to keep
+    them anonymous. Every aggregate over people (team, service, heatmap cell) goes through this."""
+    return value if is_disclosable(respondents, k) else None

@@ -1,20 +1,23 @@
 """Landing after sign-in, and the service lead's overview of their service."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from . import permissions, queries
-from .models import Service
+
+TEAMS_PER_PAGE = 25
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to the page their main role starts from."""
     user = request.user
-    led = permissions.services_led_by(user).first()
-    if led:
-        return redirect("accounts:service_overview", slug=led.slug)
+    if permissions.is_service_lead(user):
+        led = permissions.services_led_by(user).order_by("name").first()
+        if led:
+            return redirect("accounts:service_overview", slug=led.slug)
     if permissions.is_supervisor(user):
         return redirect("supervision:supervisees")
     if permissions.is_therapist(user):
@@ -26,11 +29,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def service_overview(request: HttpRequest, slug: str) -> HttpResponse:
-    service = get_object_or_404(Service, slug=slug)
-    if not permissions.can_view_service(request.user, service):
-        raise Http404("No such service.")
+    """A page of the service's teams, each with its head counts today; other people get 404."""
+    service = get_object_or_404(permissions.services_led_by(request.user), slug=slug)
+    page = Paginator(queries.service_teams(service), TEAMS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = queries.team_headcounts(list(page.object_list))
     return render(
-        request,
-        "accounts/service_overview.html",
-        {"service": service, "teams": queries.team_headcounts(service)},
+        request, "accounts/service_overview.html", {"service": service, "page": page, "rows": rows}
     )

@@ -27,7 +27,7 @@ def _version_of(obj) -> FrameworkVersion | None:
     return obj if isinstance(obj, FrameworkVersion) else obj.version
 
 
-class DraftOnlyMixin:
+class DraftOnlyMixin(admin.options.BaseModelAdmin):
     """Content of a published version can be looked at, never changed or deleted."""
 
     def has_change_permission(self, request, obj=None):
@@ -43,7 +43,7 @@ class DraftOnlyMixin:
         return super().has_delete_permission(request, obj)
 
 
-class ReadOnlyInlineWhenPublished(DraftOnlyMixin):
+class ReadOnlyInlineWhenPublished(DraftOnlyMixin, admin.options.InlineModelAdmin):
     extra = 0
     show_change_link = True
 
@@ -69,7 +69,7 @@ class VersionFilter(admin.SimpleListFilter):
 class VersionInline(admin.TabularInline):
     model = FrameworkVersion
     fields = ["number", "status", "published_at", "notes"]
-    readonly_fields = fields
+    readonly_fields = ["number", "status", "published_at", "notes"]
     extra = 0
     show_change_link = True
     can_delete = False

@@ -15,23 +15,19 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from . import services
+from . import content, services, taxonomy
 from .models import (
-    ComBComponent,
     ComBSubComponent,
     Framework,
-    FrameworkItem,
-    FrameworkSection,
     FrameworkVersion,
     InterventionFunction,
-    InvolvementLevel,
     SectionKind,
     TdfDomain,
 )
 
 FORMAT = 1
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ITEM_KEY = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
+ITEM_KEY = re.compile(taxonomy.ITEM_KEY_PATTERN)
 TOP_FIELDS = {"format", "framework", "version", "sections", "involvement_levels"}
 FRAMEWORK_FIELDS = {"slug", "name", "description"}
 VERSION_FIELDS = {"notes"}
@@ -326,8 +322,9 @@ def _check_section(c: _Checker, section: dict, section_keys: set, item_keys: set
         c.add(section, "kind", f"section kind must be one of {', '.join(SectionKind.values)}")
     c.text(section, "title", "a section")
     component = section.get("component")
-    if kind == SectionKind.BARRIERS and component not in {"C", "O", "M"}:
-        c.add(section, "component", "a barrier section needs component C, O or M")
+    if kind == SectionKind.BARRIERS and component not in taxonomy.COMPONENT_CODES:
+        codes = ", ".join(code for code, _name in taxonomy.COM_B_COMPONENTS)
+        c.add(section, "component", f"a barrier section needs a COM-B component ({codes})")
     if kind != SectionKind.BARRIERS and component:
         c.add(section, "component", "only barrier sections have a COM-B component")
     items = section.get("items")
@@ -341,11 +338,11 @@ def _check_section(c: _Checker, section: dict, section_keys: set, item_keys: set
         _check_item(c, item, kind, item_keys)
 
 
-def _check_item(c: _Checker, item: dict, kind: str, item_keys: set) -> None:
+def _check_item(c: _Checker, item: dict, kind: object, item_keys: set) -> None:
     c.unknown(item, ITEM_FIELDS, "an item")
     key = item.get("key")
     if not isinstance(key, str) or not ITEM_KEY.match(key):
-        c.add(item, "key", f"item key {key!r} must be capital letters, digits and hyphens")
+        c.add(item, "key", f"item key {key!r} must be {taxonomy.ITEM_KEY_RULE}")
     elif key in item_keys:
         c.add(item, "key", f"item key '{key}' is used twice")
     else:
@@ -372,16 +369,6 @@ def _check_item(c: _Checker, item: dict, kind: str, item_keys: set) -> None:
 def _line_number(error: str) -> int:
     match = re.match(r"line (\d+)", error)
     return int(match.group(1)) if match else 0
-
-
-def _clean(value: Any) -> Any:
-    """Drop the loader's line bookkeeping and empty lists from seed references, so that an
-    authored text (no seed line) reads the same whichever format it came through."""
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if not k.startswith("__") and v != []}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
 
 
 @transaction.atomic
@@ -413,120 +400,15 @@ def import_framework(data: dict, *, publish: bool = False) -> FrameworkVersion:
         number=services.next_version_number(framework),
         notes=(data.get("version") or {}).get("notes", ""),
     )
-    _write_content(version, data)
+    content.write_content(version, data)
     if publish:
         version = services.publish(version)
     return version
 
 
-def _write_content(version: FrameworkVersion, data: dict) -> None:
-    components = {c.code: c for c in ComBComponent.objects.all()}
-    subcomponents = {s.code: s for s in ComBSubComponent.objects.all()}
-    tdf = {d.slug: d for d in TdfDomain.objects.all()}
-    functions = {f.slug: f for f in InterventionFunction.objects.all()}
-    items, tdf_links, function_links = [], [], []
-    for order, spec in enumerate(data["sections"]):
-        section = FrameworkSection.objects.create(
-            version=version,
-            key=spec["key"],
-            kind=spec["kind"],
-            title=spec["title"],
-            component=components.get(spec.get("component") or ""),
-            guidance=spec.get("guidance") or "",
-            order=order,
-            source=_clean(spec.get("seed") or {}),
-        )
-        for item_order, it in enumerate(spec["items"]):
-            item = FrameworkItem(
-                version=version,
-                section=section,
-                key=it["key"],
-                order=item_order,
-                problem_text=it["problem"].strip(),
-                target_text=it["target"].strip(),
-                primary_subcomponent=subcomponents.get(it.get("primary") or ""),
-                secondary_subcomponent=subcomponents.get(it.get("secondary") or ""),
-                is_sensitive=bool(it.get("sensitive", False)),
-                source=_clean(it.get("seed") or {}),
-                repairs=(it.get("repairs") or "").strip(),
-            )
-            items.append(item)
-            tdf_links.append([tdf[s] for s in it.get("tdf") or []])
-            function_links.append([functions[s] for s in it.get("functions") or []])
-    FrameworkItem.objects.bulk_create(items)
-    through_tdf = FrameworkItem.tdf_domains.through
-    through_if = FrameworkItem.intervention_functions.through
-    through_tdf.objects.bulk_create(
-        through_tdf(frameworkitem=item, tdfdomain=d)
-        for item, domains in zip(items, tdf_links, strict=True)
-        for d in domains
-    )
-    through_if.objects.bulk_create(
-        through_if(frameworkitem=item, interventionfunction=f)
-        for item, fns in zip(items, function_links, strict=True)
-        for f in fns
-    )
-    InvolvementLevel.objects.bulk_create(
-        InvolvementLevel(
-            version=version,
-            level=spec["level"],
-            name=spec["name"],
-            description=spec["description"],
-            examples=spec.get("examples") or "",
-            source=_clean(spec.get("seed") or {}),
-        )
-        for spec in data.get("involvement_levels") or []
-    )
-
-
 def export_data(version: FrameworkVersion) -> dict:
     """A version as the plain structure the YAML file holds."""
     framework = version.framework
-    items_by_section: dict[int, list[dict]] = {}
-    items = version.items.select_related(
-        "primary_subcomponent", "secondary_subcomponent"
-    ).prefetch_related("tdf_domains", "intervention_functions")
-    for item in items:
-        entry: dict[str, Any] = {
-            "key": item.key,
-            "problem": item.problem_text,
-            "target": item.target_text,
-        }
-        if item.primary_subcomponent:
-            entry["primary"] = item.primary_subcomponent.code
-        if item.secondary_subcomponent:
-            entry["secondary"] = item.secondary_subcomponent.code
-        tdf = [d.slug for d in item.tdf_domains.all()]
-        functions = [f.slug for f in item.intervention_functions.all()]
-        if tdf:
-            entry["tdf"] = tdf
-        if functions:
-            entry["functions"] = functions
-        entry["sensitive"] = item.is_sensitive
-        if item.source:
-            entry["seed"] = item.source
-        if item.repairs:
-            entry["repairs"] = item.repairs
-        items_by_section.setdefault(item.section_id, []).append(entry)
-    sections = []
-    for section in version.sections.select_related("component"):
-        entry = {"key": section.key, "kind": section.kind, "title": section.title}
-        if section.component:
-            entry["component"] = section.component.code
-        if section.guidance:
-            entry["guidance"] = section.guidance
-        if section.source:
-            entry["seed"] = section.source
-        entry["items"] = items_by_section.get(section.pk, [])
-        sections.append(entry)
-    levels = []
-    for level in version.involvement_levels.all():
-        entry = {"level": level.level, "name": level.name, "description": level.description}
-        if level.examples:
-            entry["examples"] = level.examples
-        if level.source:
-            entry["seed"] = level.source
-        levels.append(entry)
     return {
         "format": FORMAT,
         "framework": {
@@ -535,8 +417,7 @@ def export_data(version: FrameworkVersion) -> dict:
             "description": framework.description,
         },
         "version": {"notes": version.notes},
-        "sections": sections,
-        "involvement_levels": levels,
+        **content.version_content(version),
     }
 
 

@@ -16,9 +16,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-item_key_validator = RegexValidator(
-    r"^[A-Z0-9][A-Z0-9-]{0,19}$", "Use capital letters, digits and hyphens (at most 20)."
-)
+from .taxonomy import ITEM_KEY_PATTERN, ITEM_KEY_RULE, RATED_SECTION_KINDS, SectionKind
+
+item_key_validator = RegexValidator(ITEM_KEY_PATTERN, f"Use {ITEM_KEY_RULE}.")
 
 
 class PublishedVersionLocked(ValidationError):
@@ -109,6 +109,10 @@ class Framework(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    reliability_baselines = models.PositiveIntegerField(
+        default=0,
+        help_text="How many submitted baselines the stored reliability figures came from.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -199,7 +203,9 @@ class VersionedContent(models.Model):
         """Refuse writes into a published version, and moves out of one."""
         versions = {self.version_id}
         if self.pk is not None:
-            stored = type(self).objects.filter(pk=self.pk).values_list("version_id", flat=True)
+            stored = (
+                type(self)._default_manager.filter(pk=self.pk).values_list("version_id", flat=True)
+            )
             versions.update(stored)
         published = FrameworkVersion.objects.filter(
             pk__in=versions, status=FrameworkVersion.Status.PUBLISHED
@@ -208,11 +214,10 @@ class VersionedContent(models.Model):
             raise PublishedVersionLocked()
 
 
-class SectionKind(models.TextChoices):
-    BARRIERS = "barriers", "COM-B barriers"
-    BEHAVIOURS = "behaviours", "Therapist behaviours"
-    COLLABORATION = "collaboration", "Collaboration"
-    OUTCOMES = "outcomes", "Clinical outcomes"
+class FrameworkSectionQuerySet(models.QuerySet):
+    def rated(self) -> FrameworkSectionQuerySet:
+        """The sections therapists rate: the questionnaire's pages."""
+        return self.filter(kind__in=RATED_SECTION_KINDS)
 
 
 class FrameworkSection(VersionedContent):
@@ -228,6 +233,8 @@ class FrameworkSection(VersionedContent):
     guidance = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     source = models.JSONField(default=dict, blank=True, help_text="Seed lines the text is from.")
+
+    objects = FrameworkSectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["version", "order"]
@@ -245,8 +252,13 @@ class FrameworkSection(VersionedContent):
 
     @property
     def is_rated(self) -> bool:
-        """Clinical outcomes describe clients; therapists rate every other section."""
-        return self.kind != SectionKind.OUTCOMES
+        return self.kind in RATED_SECTION_KINDS
+
+
+class FrameworkItemQuerySet(models.QuerySet):
+    def rated(self) -> FrameworkItemQuerySet:
+        """The statements therapists rate (those of rated sections)."""
+        return self.filter(section__kind__in=RATED_SECTION_KINDS)
 
 
 class FrameworkItem(VersionedContent):
@@ -278,6 +290,8 @@ class FrameworkItem(VersionedContent):
     )
     source = models.JSONField(default=dict, blank=True, help_text="Seed lines the text is from.")
     repairs = models.TextField(blank=True, help_text="How the seed text was repaired.")
+
+    objects = FrameworkItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["version", "section__order", "order"]
@@ -331,12 +345,26 @@ class InvolvementLevel(VersionedContent):
 # Self-assessment
 
 
+class SelfAssessmentQuerySet(models.QuerySet):
+    def submitted(self) -> SelfAssessmentQuerySet:
+        return self.filter(status=SelfAssessment.Status.SUBMITTED)
+
+    def in_progress(self) -> SelfAssessmentQuerySet:
+        return self.filter(status=SelfAssessment.Status.IN_PROGRESS)
+
+    def baselines(self) -> SelfAssessmentQuerySet:
+        """Submitted baselines (cycle 0): what reliability figures are estimated from."""
+        return self.submitted().filter(cycle=0)
+
+
 class SelfAssessment(models.Model):
     """One therapist's self-rating of a framework version, in a numbered cycle.
 
     Cycle 0 is the baseline; later cycles are reassessments. A therapist has at most one
     assessment per cycle and at most one in progress, both enforced by the database, so a
-    double click, a second tab or a retried request cannot create a second one.
+    double click, a second tab or a retried request cannot create a second one. On submitting,
+    the service and team the therapist was in are recorded, so team figures stay right after a
+    move.
     """
 
     class Status(models.TextChoices):
@@ -364,6 +392,24 @@ class SelfAssessment(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    service = models.ForeignKey(
+        "accounts.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="self_assessments",
+        help_text="The therapist's service when they submitted.",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="self_assessments",
+        help_text="The therapist's team when they submitted.",
+    )
+
+    objects = SelfAssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["therapist", "-cycle"]
@@ -379,8 +425,17 @@ class SelfAssessment(models.Model):
                 | Q(status="submitted", submitted_at__isnull=False),
                 name="submitted_assessments_have_a_date",
             ),
+            models.CheckConstraint(
+                condition=Q(status="in_progress") | Q(service__isnull=False, team__isnull=False),
+                name="submitted_assessments_have_a_team",
+            ),
         ]
-        indexes = [models.Index(fields=["therapist", "status"])]
+        indexes = [
+            models.Index(fields=["therapist", "status"]),
+            # Reliability counts and later team aggregates filter by these.
+            models.Index(fields=["version", "cycle", "status"]),
+            models.Index(fields=["team", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.therapist} · {self.cycle_label}"
@@ -431,3 +486,39 @@ class ItemRating(models.Model):
         return (
             "Not applicable" if self.value is None else f"{self.value} {RATING_LABELS[self.value]}"
         )
+
+
+class DomainReliability(models.Model):
+    """Stored baseline spread (s1) and reliability (Cronbach's alpha) of one framework domain.
+
+    Domains are COM-B components (key "C", "O", "M") and sections (matched by key across
+    versions). Recomputed in the background when the number of baselines crosses a step
+    (`reliability.STEPS`), never in a page request, so profiles read two stored numbers and their
+    reliable-change badges do not flip each time someone else submits (DOMAIN.md section 9).
+    """
+
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="domain_reliabilities"
+    )
+    domain_key = models.CharField(max_length=40)
+    respondents = models.PositiveIntegerField(
+        help_text="Baselines that rated every statement of the domain (complete cases)."
+    )
+    baseline_sd = models.FloatField(help_text="SD of the baseline domain means (s1).")
+    alpha = models.FloatField(help_text="Cronbach's alpha (r_xx).")
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["framework", "domain_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "domain_key"], name="one_reliability_per_domain"
+            ),
+            models.CheckConstraint(condition=Q(baseline_sd__gte=0), name="reliability_sd_positive"),
+            models.CheckConstraint(
+                condition=Q(alpha__gt=0, alpha__lte=1), name="reliability_alpha_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework} {self.domain_key}: alpha {self.alpha:.2f} (n={self.respondents})"

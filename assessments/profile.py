@@ -1,8 +1,9 @@
 """A therapist's training-needs profile: scores per cycle, change, priority needs.
 
 Built in a fixed number of queries whatever the number of past assessments, then scored by
-`scoring`. Sensitive items (self-care, burnout) count only for the therapist themself, or for
-their supervisor when the therapist chose to share them in that assessment.
+`scoring`; reliable change uses the stored figures of `reliability`, never computed here.
+Sensitive items (self-care, burnout) count only for the therapist themself, or for their
+supervisor when the therapist chose to share them in every assessment compared.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-
+from accounts import permissions
 from accounts.models import User
 
-from . import scoring
-from .models import FrameworkItem, ItemRating, SectionKind, SelfAssessment
-from .questionnaire import CycleStatus, cycle_status, interval_months
+from . import reliability, scoring
+from .cycles import CycleStatus, cycle_status, interval_for
+from .models import FrameworkItem, ItemRating, SelfAssessment
 
 HIGH_NEED = 75
 
@@ -50,6 +50,16 @@ class DomainRow:
     since_baseline: scoring.Change | None = None
 
 
+@dataclass(frozen=True)
+class ProfileBasis:
+    """What a profile, as one viewer sees it, is computed from: the latest submitted assessment
+    and whether private answers count. It changes when the therapist submits again, so it keys
+    what is cached of the profile (its chart)."""
+
+    latest_pk: int
+    includes_sensitive: bool
+
+
 @dataclass
 class TherapistProfile:
     therapist: User
@@ -68,6 +78,12 @@ class TherapistProfile:
 
     def priority_needs(self, limit: int = 5) -> list[scoring.PriorityNeed]:
         return self.latest.scores.priority_needs[:limit] if self.latest else []
+
+    @property
+    def basis(self) -> ProfileBasis | None:
+        if self.latest is None:
+            return None
+        return ProfileBasis(self.latest.assessment.pk, self.includes_sensitive)
 
 
 def scored_items(items: list[FrameworkItem]) -> list[scoring.ScoredItem]:
@@ -91,7 +107,7 @@ def scored_items(items: list[FrameworkItem]) -> list[scoring.ScoredItem]:
 def _items_by_version(version_ids: set[int]) -> dict[int, list[scoring.ScoredItem]]:
     items = (
         FrameworkItem.objects.filter(version_id__in=version_ids)
-        .exclude(section__kind=SectionKind.OUTCOMES)
+        .rated()
         .select_related("section__component", "primary_subcomponent")
     )
     grouped: dict[int, list[FrameworkItem]] = defaultdict(list)
@@ -100,12 +116,25 @@ def _items_by_version(version_ids: set[int]) -> dict[int, list[scoring.ScoredIte
     return {version_id: scored_items(group) for version_id, group in grouped.items()}
 
 
+def profile_basis(viewer: User, therapist: User) -> ProfileBasis | None:
+    """The basis of `therapist_profile(viewer, therapist)` in one query, without computing it;
+    None before any submitted assessment."""
+    submitted = list(
+        therapist.self_assessments.submitted().only(
+            "pk", "therapist_id", "cycle", "shares_sensitive"
+        )
+    )
+    if not submitted:
+        return None
+    latest = max(submitted, key=lambda assessment: assessment.cycle)
+    return ProfileBasis(latest.pk, permissions.can_see_private_answers_in_all(viewer, submitted))
+
+
 def therapist_profile(viewer: User, therapist: User) -> TherapistProfile:
     """The profile as `viewer` may see it; callers check `permissions.can_view_therapist`."""
-    assessments = list(therapist.self_assessments.all())
-    status = cycle_status(assessments, interval_months(therapist))
+    assessments = list(therapist.self_assessments.select_related("version"))
+    status = cycle_status(assessments, interval_for(therapist))
     submitted = sorted((a for a in assessments if a.is_submitted), key=lambda a: a.cycle)
-    is_owner = viewer.pk == therapist.pk
     profile = TherapistProfile(therapist=therapist, status=status)
     if not submitted:
         return profile
@@ -115,9 +144,7 @@ def therapist_profile(viewer: User, therapist: User) -> TherapistProfile:
         assessment__in=submitted
     ).values_list("assessment_id", "item__key", "value"):
         ratings[assessment_id][key] = value
-    # Every cycle is scored over the same statements, so that change compares like with like:
-    # private ones count for a supervisor only when shared in every cycle.
-    include = is_owner or all(a.shares_sensitive for a in submitted)
+    include = permissions.can_see_private_answers_in_all(viewer, submitted)
     for assessment in submitted:
         scores = scoring.score(
             items[assessment.version_id], ratings[assessment.pk], include_sensitive=include
@@ -128,23 +155,20 @@ def therapist_profile(viewer: User, therapist: User) -> TherapistProfile:
             cycle.change_from_previous = cycle.overall_mean - previous.overall_mean
     profile.includes_sensitive = include
     latest_items = items[submitted[-1].version_id]
-    reliability = baseline_reliability(submitted[-1].version_id, latest_items)
+    figures = reliability.stored_reliability(submitted[-1].version.framework_id)
     # A barrier section holds exactly one COM-B component's items: show it once, as the component.
     barrier_sections = {i.section_key for i in latest_items if i.section_kind == "barriers"}
-    profile.rows = [
-        row for row in _rows(profile, reliability) if row.score.key not in barrier_sections
-    ]
+    profile.rows = [row for row in _rows(profile, figures) if row.score.key not in barrier_sections]
     return profile
 
 
-def _rows(
-    profile: TherapistProfile, reliability: dict[str, tuple[float, float]]
-) -> list[DomainRow]:
+def _rows(profile: TherapistProfile, figures: dict[str, tuple[float, float]]) -> list[DomainRow]:
+    assert profile.latest is not None  # only called for a profile with a submitted cycle
     latest = profile.latest.scores
     previous = profile.previous.scores if profile.previous else None
     baseline = profile.cycles[0].scores if len(profile.cycles) > 1 else None
-    by_previous = _changes(previous, latest, reliability)
-    by_baseline = _changes(baseline, latest, reliability)
+    by_previous = _changes(previous, latest, figures)
+    by_baseline = _changes(baseline, latest, figures)
     return [
         DomainRow(
             score=domain,
@@ -155,64 +179,11 @@ def _rows(
     ]
 
 
-def _changes(before, after, reliability) -> dict[tuple[str, str], scoring.Change]:
+def _changes(before, after, figures) -> dict[tuple[str, str], scoring.Change]:
     if before is None:
         return {}
     kinds = {d.key: d.kind for d in after.components + after.sections}
     return {
         (kinds[change.key], change.key): change
-        for change in scoring.compare(before, after, reliability=reliability)
+        for change in scoring.compare(before, after, reliability=figures)
     }
-
-
-RELIABILITY_CACHE_SECONDS = 6 * 60 * 60
-
-
-def baseline_reliability(
-    version_id: int, items: list[scoring.ScoredItem]
-) -> dict[str, tuple[float, float]]:
-    """(SD of baseline domain means, Cronbach's alpha) per domain, from every therapist's
-    submitted baseline on this version, where at least ten complete responses exist.
-
-    It reads every baseline rating of the version, so it is cached until another baseline
-    is submitted (the count is part of the key)."""
-    baselines = SelfAssessment.objects.filter(
-        version_id=version_id, cycle=0, status=SelfAssessment.Status.SUBMITTED
-    ).count()
-    if baselines < scoring.MIN_RESPONDENTS_FOR_RELIABILITY:
-        return {}
-    return cache.get_or_set(
-        f"baseline-reliability:{version_id}:{baselines}",
-        lambda: _compute_reliability(version_id, items),
-        RELIABILITY_CACHE_SECONDS,
-    )
-
-
-def _compute_reliability(
-    version_id: int, items: list[scoring.ScoredItem]
-) -> dict[str, tuple[float, float]]:
-    rows: dict[int, dict[str, int]] = defaultdict(dict)
-    for assessment_id, key, value in ItemRating.objects.filter(
-        assessment__version_id=version_id,
-        assessment__cycle=0,
-        assessment__status=SelfAssessment.Status.SUBMITTED,
-        value__isnull=False,
-    ).values_list("assessment_id", "item__key", "value"):
-        rows[assessment_id][key] = value
-    if len(rows) < scoring.MIN_RESPONDENTS_FOR_RELIABILITY:
-        return {}
-    domains: dict[str, list[str]] = defaultdict(list)
-    for item in items:
-        domains[item.section_key].append(item.key)
-        if item.component:
-            domains[item.component].append(item.key)
-    result = {}
-    for domain, keys in domains.items():
-        complete = [[r[k] for k in keys] for r in rows.values() if all(k in r for k in keys)]
-        if len(complete) < scoring.MIN_RESPONDENTS_FOR_RELIABILITY:
-            continue
-        alpha = scoring.cronbach_alpha(complete)
-        means = [statistics.fmean(row) for row in complete]
-        if alpha is not None and alpha > 0:
-            result[domain] = (statistics.stdev(means), alpha)
-    return result

@@ -15,7 +15,6 @@ from .models import (
     FrameworkSection,
     FrameworkVersion,
     ItemRating,
-    SectionKind,
     SelfAssessment,
 )
 
@@ -73,11 +72,7 @@ class Progress:
 
 def questionnaire_progress(assessment: SelfAssessment) -> Progress:
     """How many statements have a rating or "not applicable", out of all rated statements."""
-    total = (
-        FrameworkItem.objects.filter(version_id=assessment.version_id)
-        .exclude(section__kind=SectionKind.OUTCOMES)
-        .count()
-    )
+    total = FrameworkItem.objects.filter(version_id=assessment.version_id).rated().count()
     return Progress(answered=assessment.ratings.count(), total=total)
 
 
@@ -102,7 +97,7 @@ def review_sections(
     if not include_sensitive:
         items = items.filter(is_sensitive=False)
     sections = (
-        assessment.version.sections.exclude(kind=SectionKind.OUTCOMES)
+        assessment.version.sections.rated()
         .order_by("order")
         .prefetch_related(Prefetch("items", queryset=items))
     )

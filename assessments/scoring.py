@@ -9,11 +9,10 @@ import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .taxonomy import COM_B_COMPONENTS, COM_B_SUBCOMPONENTS
+from .taxonomy import COM_B_COMPONENTS, COM_B_SUBCOMPONENTS, RATED_SECTION_KINDS
 
 RATING_MIN = 1
 RATING_MAX = 5
-SCORED_SECTION_KINDS = ("barriers", "behaviours", "collaboration")
 RELIABLE_CHANGE_THRESHOLD = 1.96
 MIN_RESPONDENTS_FOR_RELIABILITY = 10
 
@@ -36,7 +35,7 @@ class ScoredItem:
     text: str = ""
 
     def __post_init__(self) -> None:
-        if self.section_kind not in SCORED_SECTION_KINDS:
+        if self.section_kind not in RATED_SECTION_KINDS:
             raise ValueError(f"Item {self.key}: {self.section_kind!r} sections are not scored.")
         if self.component and self.component not in _COMPONENT_NAMES:
             raise ValueError(f"Item {self.key}: unknown COM-B component {self.component!r}.")

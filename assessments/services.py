@@ -7,15 +7,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import taxonomy
+from . import content, taxonomy
 from .models import (
     ComBComponent,
     ComBSubComponent,
     Framework,
-    FrameworkItem,
     FrameworkVersion,
     InterventionFunction,
-    InvolvementLevel,
     PublishedVersionLocked,
     SectionKind,
     TdfDomain,
@@ -84,60 +82,8 @@ def create_draft(framework: Framework) -> FrameworkVersion:
         notes=f"Draft based on version {source.number}." if source else "",
     )
     if source:
-        copy_content(source, draft)
+        content.write_content(draft, content.version_content(source))
     return draft
-
-
-def copy_content(source: FrameworkVersion, target: FrameworkVersion) -> None:
-    """Copy sections, items (with their coding) and involvement levels into another version."""
-    section_map = {}
-    for section in source.sections.all():
-        old_pk = section.pk
-        section.pk = None
-        section.version = target
-        section.save()
-        section_map[old_pk] = section
-    items = list(source.items.prefetch_related("tdf_domains", "intervention_functions"))
-    copies = [
-        FrameworkItem(
-            version=target,
-            section=section_map[item.section_id],
-            key=item.key,
-            order=item.order,
-            problem_text=item.problem_text,
-            target_text=item.target_text,
-            primary_subcomponent_id=item.primary_subcomponent_id,
-            secondary_subcomponent_id=item.secondary_subcomponent_id,
-            is_sensitive=item.is_sensitive,
-            source=item.source,
-            repairs=item.repairs,
-        )
-        for item in items
-    ]
-    FrameworkItem.objects.bulk_create(copies)
-    tdf_links, function_links = [], []
-    for item, copy in zip(items, copies, strict=True):
-        tdf_links += [
-            FrameworkItem.tdf_domains.through(frameworkitem=copy, tdfdomain=d)
-            for d in item.tdf_domains.all()
-        ]
-        function_links += [
-            FrameworkItem.intervention_functions.through(frameworkitem=copy, interventionfunction=f)
-            for f in item.intervention_functions.all()
-        ]
-    FrameworkItem.tdf_domains.through.objects.bulk_create(tdf_links)
-    FrameworkItem.intervention_functions.through.objects.bulk_create(function_links)
-    InvolvementLevel.objects.bulk_create(
-        InvolvementLevel(
-            version=target,
-            level=level.level,
-            name=level.name,
-            description=level.description,
-            examples=level.examples,
-            source=level.source,
-        )
-        for level in source.involvement_levels.all()
-    )
 
 
 def publication_problems(version: FrameworkVersion) -> list[str]:

@@ -1,15 +1,38 @@
-"""Behavioural-science reference data: COM-B, TDF v2 and the Behaviour Change Wheel.
+"""Behavioural-science reference data: COM-B, TDF v2 and the Behaviour Change Wheel, and the
+kinds of framework section that build on them.
 
 These are published taxonomies, not a service's own analysis, so they are constants loaded into
-the database by `ensure_taxonomy()` rather than versioned with a framework.
+the database by `ensure_taxonomy()` rather than versioned with a framework. This module imports
+nothing from Django's app registry, so pure code (scoring) can use it.
 Sources: Michie et al. 2011 (COM-B, BCW); Cane, O'Connor & Michie 2012 (TDF v2).
 """
+
+from django.db.models import TextChoices
+
+
+class SectionKind(TextChoices):
+    BARRIERS = "barriers", "COM-B barriers"
+    BEHAVIOURS = "behaviours", "Therapist behaviours"
+    COLLABORATION = "collaboration", "Collaboration"
+    OUTCOMES = "outcomes", "Clinical outcomes"
+
+
+# Clinical outcomes describe clients, so therapists rate every kind of section except them.
+RATED_SECTION_KINDS = frozenset(
+    {SectionKind.BARRIERS, SectionKind.BEHAVIOURS, SectionKind.COLLABORATION}
+)
+
+# A stable item key ("C16", "ST3", "CO-2"): capital letters, digits and hyphens, at most 20.
+ITEM_KEY_PATTERN = r"^[A-Z0-9][A-Z0-9-]{0,19}$"
+ITEM_KEY_RULE = "capital letters, digits and hyphens (at most 20)"
 
 COM_B_COMPONENTS = [
     ("C", "Capability"),
     ("O", "Opportunity"),
     ("M", "Motivation"),
 ]
+
+COMPONENT_CODES = frozenset(code for code, _name in COM_B_COMPONENTS)
 
 # (code, component, name, definition)
 COM_B_SUBCOMPONENTS = [

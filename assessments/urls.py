@@ -1,26 +1,37 @@
 from django.urls import path
 
-from . import views
+from .views import framework, profile, questionnaire
 
 app_name = "assessments"
 urlpatterns = [
-    path("framework/", views.framework, name="framework"),
-    path("framework/<slug:slug>/v<int:number>/", views.framework_version, name="framework_version"),
-    path("my-training/", views.my_training, name="my_training"),
-    path("self-assessment/", views.questionnaire, name="questionnaire"),
+    path("framework/", framework.framework, name="framework"),
+    path(
+        "framework/<slug:slug>/v<int:number>/",
+        framework.framework_version,
+        name="framework_version",
+    ),
+    path("my-training/", framework.my_training, name="my_training"),
+    path("self-assessment/", questionnaire.questionnaire, name="questionnaire"),
     path(
         "self-assessment/<int:pk>/section/<int:number>/",
-        views.questionnaire_section,
+        questionnaire.questionnaire_section,
         name="questionnaire_section",
     ),
     path(
-        "self-assessment/<int:pk>/review/", views.questionnaire_review, name="questionnaire_review"
+        "self-assessment/<int:pk>/section/<int:number>/autosave/",
+        questionnaire.questionnaire_autosave,
+        name="questionnaire_autosave",
     ),
-    path("therapists/<int:pk>/profile/", views.profile, name="profile"),
-    path("therapists/<int:pk>/profile/chart.svg", views.profile_chart, name="profile_chart"),
+    path(
+        "self-assessment/<int:pk>/review/",
+        questionnaire.questionnaire_review,
+        name="questionnaire_review",
+    ),
+    path("therapists/<int:pk>/profile/", profile.profile, name="profile"),
+    path("therapists/<int:pk>/profile/chart.svg", profile.profile_chart, name="profile_chart"),
     path(
         "therapists/<int:pk>/assessments/<int:assessment_pk>/",
-        views.assessment_detail,
+        profile.assessment_detail,
         name="assessment_detail",
     ),
 ]

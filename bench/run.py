@@ -1,24 +1,33 @@
-"""Benchmark: latency of the main pages and framework import time, on generated data.
+"""Benchmark: the main pages in-process and under gunicorn, on generated data.
 
-Prints figures and how they compare with the targets; asserts nothing, and never runs in the
-test suite. By default it uses its own SQLite file (var/bench.sqlite3), which it rebuilds.
-For PostgreSQL, point DATABASE_URL at a database whose name contains "bench":
+Prints figures and how they compare with the targets; asserts nothing (beyond every response
+being the one a browser expects), and never runs in the test suite. By default it uses its own
+SQLite file (var/bench.sqlite3), which it rebuilds. For PostgreSQL, point DATABASE_URL at a
+database whose name contains "bench":
 
     createdb -h 127.0.0.1 -U postgres comb_bench
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/comb_bench .venv/bin/python bench/run.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/comb_bench .venv/bin/python bench/run.py \\
+        --therapists 5000 --teams 60 --cycles 4
 
-Options: --therapists N (default 2000), --teams N (default 40), --requests N per page (50),
---assessed N therapists given demo assessments (up to two cycles each; default 500).
+Data (bench/generate.py): --therapists N (2000), --teams N (40), --cycles N submitted cycles per
+therapist (3); --reuse keeps the data of the last run instead of rebuilding it.
+In-process: --requests N per page (50); --profile N profiles the N slowest pages with cProfile.
+Under gunicorn: --http-requests N per page (200), --workers N sync workers (2), --clients N
+concurrent client threads (4); --no-http skips it.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
 import os
-import statistics
+import pstats
+import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comb_tracker.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-key")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
+# Measure the production configuration, whatever a developer's .env says.
+os.environ["DEBUG"] = "false"
 
 import warnings  # noqa: E402
 
@@ -35,174 +46,432 @@ django.setup()
 warnings.filterwarnings("ignore", "No directory at")
 
 from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.handlers.base import BaseHandler  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.db.backends.utils import CursorWrapper  # noqa: E402
+from django.template import engines  # noqa: E402
+from django.template.base import Template  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
-from accounts.models import Membership, Role, Service, SupervisionRelationship, Team, User  # noqa: E402
+from accounts.models import SupervisionRelationship, User  # noqa: E402
 from assessments import questionnaire  # noqa: E402
-from assessments.charts import profile_chart_svg  # noqa: E402
-from assessments.demo import build_demo_assessments  # noqa: E402
 from assessments.framework_io import import_framework, parse_yaml  # noqa: E402
 from assessments.models import ItemRating, SelfAssessment  # noqa: E402
-from assessments.profile import therapist_profile  # noqa: E402
+from bench import load  # noqa: E402
+from bench.figures import per_second, percentile  # noqa: E402
+from bench.generate import SERVICE_SLUG, generate  # noqa: E402
 
 P95_TARGET_MS = 150
 IMPORT_TARGET_S = 2.0
 SAVES_PER_SECOND_TARGET = 20
+LOGIN_RATIO_TARGET = 0.5
+
+
+@dataclass
+class Page:
+    """A page as one person sees it; `autosave` makes it that person's background saves."""
+
+    label: str
+    viewer: User | None
+    path: str
+    autosave: load.Autosave | None = None
+
+
+@dataclass
+class InProcess:
+    page: Page
+    timings_ms: list[float]
+    first_ms: float
+    queries: int
 
 
 def guard_database() -> None:
     name = str(settings.DATABASES["default"]["NAME"])
     if "bench" not in name:
-        sys.exit(f"Refusing to rebuild database {name!r}: its name must contain 'bench'.")
-
-
-def generate(therapists: int, teams: int) -> dict:
-    """One service, `teams` teams, `therapists` therapists, a supervisor per 8 therapists."""
-    service = Service.objects.create(name="Benchmark service", slug="bench")
-    team_rows = Team.objects.bulk_create(
-        Team(service=service, name=f"Team {n:03d}") for n in range(teams)
-    )
-    users = User.objects.bulk_create(
-        User(username=f"t{n:05d}", first_name="T", last_name=f"{n:05d}") for n in range(therapists)
-    )
-    Membership.objects.bulk_create(
-        Membership(user=u, service=service, team=team_rows[i % teams], role=Role.THERAPIST)
-        for i, u in enumerate(users)
-    )
-    supervisors = User.objects.bulk_create(
-        User(username=f"s{n:04d}", last_name=f"S{n:04d}") for n in range(max(1, therapists // 8))
-    )
-    Membership.objects.bulk_create(
-        Membership(user=s, service=service, role=Role.SUPERVISOR) for s in supervisors
-    )
-    SupervisionRelationship.objects.bulk_create(
-        SupervisionRelationship(supervisor=supervisors[i % len(supervisors)], supervisee=u)
-        for i, u in enumerate(users)
-    )
-    lead = User.objects.create(username="bench-lead")
-    Membership.objects.create(user=lead, service=service, role=Role.SERVICE_LEAD)
-    return {"therapist": users[0], "supervisor": supervisors[0], "lead": lead}
-
-
-def time_page(client: Client, url: str, requests: int) -> tuple[list[float], int]:
-    client.get(url)  # warm caches and connections
-    timings = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return timings, len(queries)
+        sys.exit(f"Refusing to use database {name!r}: its name must contain 'bench'.")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--therapists", type=int, default=2000)
-    parser.add_argument("--teams", type=int, default=40)
-    parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--assessed", type=int, default=500)
-    args = parser.parse_args()
-
+    args = parse_args()
     guard_database()
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.STORAGES["staticfiles"]["BACKEND"] = (
         "django.contrib.staticfiles.storage.StaticFilesStorage"
     )
     call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
+    print(
+        f"COM-B Tracker benchmark on {connection.vendor} "
+        f"({settings.DATABASES['default']['NAME']}), cache {settings.CACHES['default']['BACKEND']}"
+    )
+    if args.reuse:
+        print(f"reusing the data of the last run: {ItemRating.objects.count():,} item ratings")
+    else:
+        build(args)
+    print_import_time()
 
-    text = settings.FRAMEWORK_FIXTURE.read_text(encoding="utf-8")
-    start = time.perf_counter()
-    version = import_framework(parse_yaml(text), publish=True)
-    import_seconds = time.perf_counter() - start
-
-    start = time.perf_counter()
-    people = generate(args.therapists, args.teams)
-    therapists = list(User.objects.filter(username__startswith="t").order_by("username"))
-    # The demo schedules: most have a baseline and a reassessment, some one or none.
-    build_demo_assessments(version, therapists[: args.assessed])
-    generate_seconds = time.perf_counter() - start
+    pages = bench_pages()
     # The generated objects are long-lived: keep them out of the collector's way, so the
     # timings show a server's steady state rather than collection pauses.
     gc.collect()
     gc.freeze()
-    assessed = max(
-        therapists[: args.assessed], key=lambda t: t.self_assessments.count(), default=None
-    )
-    people["assessed"] = assessed
-    unassessed = therapists[args.assessed] if len(therapists) > args.assessed else therapists[0]
-    draft = questionnaire.start_or_resume(unassessed, version)
-    people["unassessed"] = unassessed
+    results = [time_in_process(page, args.requests) for page in pages]
+    print_in_process(results, args.requests)
+    print_chart_render(pages)
+    print_section_saves(args.requests)
+    if args.profile:
+        slowest = sorted(results, key=lambda r: percentile(r.timings_ms, 0.5), reverse=True)
+        for result in slowest[: args.profile]:
+            profile_page(result.page, args.requests)
+    if not args.no_http:
+        time_under_gunicorn(args)
 
-    vendor = connection.vendor
-    print(f"COM-B Tracker benchmark on {vendor}: {args.therapists} therapists, {args.teams} teams")
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--therapists", type=int, default=2000)
+    parser.add_argument("--teams", type=int, default=40)
+    parser.add_argument("--cycles", type=int, default=3, help="submitted cycles per therapist")
+    parser.add_argument("--reuse", action="store_true", help="keep the last run's data")
+    parser.add_argument("--requests", type=int, default=50, help="per page, in-process")
+    parser.add_argument("--profile", type=int, default=0, help="profile the N slowest pages")
+    parser.add_argument("--http-requests", type=int, default=200, help="per page, over HTTP")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
+    parser.add_argument("--no-http", action="store_true", help="skip the gunicorn run")
+    args = parser.parse_args()
+    if args.cycles < 1:
+        parser.error("--cycles must be at least 1: the profile pages need a submitted cycle.")
+    return args
+
+
+def build(args: argparse.Namespace) -> None:
+    call_command("flush", interactive=False, verbosity=0)
+    text = settings.FRAMEWORK_FIXTURE.read_text(encoding="utf-8")
+    version = import_framework(parse_yaml(text), publish=True)
+    generated = generate(version, therapists=args.therapists, teams=args.teams, cycles=args.cycles)
     print(
-        f"data generated in {generate_seconds:.1f} s "
-        f"({ItemRating.objects.count()} item ratings in "
-        f"{args.assessed} therapists' assessments)"
+        f"generated {generated.therapists:,} therapists in {generated.teams} teams, "
+        f"{generated.cycles} cycles each: {generated.submitted:,} submitted and "
+        f"{generated.in_progress:,} open assessments, {generated.ratings:,} item ratings, "
+        f"{generated.moved} moved team"
     )
     print(
-        f"framework import: {version.items.count()} items in {import_seconds * 1000:.0f} ms "
+        f"generation: {generated.seconds:.1f} s ({generated.ratings_per_second:,.0f} ratings/s); "
+        f"ANALYZE: {generated.analyze_seconds:.1f} s; "
+        f"stored reliability: {generated.reliability_seconds:.1f} s"
+    )
+    if connection.vendor == "postgresql":
+        # What autovacuum would do soon after such a load (hint bits, visibility map); done
+        # now so that it does not run during the timings.
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM")
+        print(f"VACUUM: {time.perf_counter() - start:.1f} s")
+
+
+def print_import_time() -> None:
+    """Import the shipped framework as a new version, timed, and roll it back."""
+    text = settings.FRAMEWORK_FIXTURE.read_text(encoding="utf-8")
+    with transaction.atomic():
+        start = time.perf_counter()
+        version = import_framework(parse_yaml(text), publish=True)
+        seconds = time.perf_counter() - start
+        items = version.items.count()
+        transaction.set_rollback(True)
+    print(
+        f"framework import: {items} items in {seconds * 1000:.0f} ms "
         f"(target < {IMPORT_TARGET_S:.0f} s)"
     )
-    supervisees = SupervisionRelationship.objects.filter(supervisor=people["supervisor"]).count()
-    pages = [
-        ("therapist", "/my-training/"),
-        ("therapist", "/framework/"),
-        ("supervisor", f"/supervision/  ({supervisees} supervisees)"),
-        ("lead", f"/services/bench/  ({args.teams} teams)"),
-        ("assessed", f"/therapists/{assessed.pk}/profile/"),
-        ("assessed", f"/therapists/{assessed.pk}/profile/chart.svg"),
-        ("unassessed", f"/self-assessment/{draft.pk}/section/1/"),
+
+
+def bench_pages() -> list[Page]:
+    """The pages, each seen by the person it is for: the first therapist (who has submitted
+    cycles and an assessment in progress), their supervisor, the service lead."""
+    therapist = User.objects.get(username="t00000")
+    supervisor = User.objects.get(username="s0000")
+    lead = User.objects.get(username="bench-lead")
+    draft = therapist.self_assessments.in_progress().get()
+    supervisees = SupervisionRelationship.objects.filter(supervisor=supervisor).count()
+    return [
+        Page("login", None, reverse("login")),
+        Page("my training", therapist, reverse("assessments:my_training")),
+        Page("framework", therapist, reverse("assessments:framework")),
+        Page(f"supervisees ({supervisees})", supervisor, reverse("supervision:supervisees")),
+        Page(
+            "service overview",
+            lead,
+            reverse("accounts:service_overview", args=[SERVICE_SLUG]),
+        ),
+        Page("profile", therapist, reverse("assessments:profile", args=[therapist.pk])),
+        Page("profile chart", therapist, chart_path(therapist)),
+        Page(
+            "questionnaire section",
+            therapist,
+            reverse("assessments:questionnaire_section", args=[draft.pk, 1]),
+        ),
+        autosave_page(draft),
+        Page(
+            "questionnaire review",
+            therapist,
+            reverse("assessments:questionnaire_review", args=[draft.pk]),
+        ),
     ]
-    print(f"\n{'page':<52}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}{'queries':>9}  target")
-    for role, label in pages:
-        url = label.split()[0]
-        client = Client()
-        client.force_login(people[role])
-        timings, queries = time_page(client, url, args.requests)
-        p50 = statistics.median(timings)
-        p95 = statistics.quantiles(timings, n=20)[-1]
+
+
+def chart_path(therapist: User) -> str:
+    """The chart's URL as the profile page links it: the bare URL redirects there."""
+    response = signed_in(therapist).get(reverse("assessments:profile_chart", args=[therapist.pk]))
+    return response["Location"] if response.status_code == 302 else response.request["PATH_INFO"]
+
+
+def autosave_page(assessment: SelfAssessment) -> Page:
+    """Background saves of the first section, from the assessment's current revision."""
+    assessment.refresh_from_db()
+    return Page(
+        "section autosave (POST)",
+        assessment.therapist,
+        reverse("assessments:questionnaire_autosave", args=[assessment.pk, 1]),
+        load.Autosave(first_section_keys(assessment), assessment.revision),
+    )
+
+
+def first_section_keys(assessment: SelfAssessment) -> list[str]:
+    section = questionnaire.rated_sections(assessment.version)[0]
+    return list(section.items.order_by("order").values_list("key", flat=True))
+
+
+def request(client: Client, page: Page, n: int) -> None:
+    if page.autosave is None:
+        response = client.get(page.path)
+        assert response.status_code == 200, (page.path, response.status_code)
+        return
+    response = client.post(page.path, page.autosave.fields(n))
+    assert response.status_code == 200, (page.path, response.status_code, response.content)
+    page.autosave.saved(response.json())
+
+
+def signed_in(viewer: User | None) -> Client:
+    client = Client()
+    if viewer is not None:
+        client.force_login(viewer)
+    return client
+
+
+def time_in_process(page: Page, requests: int) -> InProcess:
+    client = signed_in(page.viewer)
+    start = time.perf_counter()
+    request(client, page, 0)  # the first request warms caches and connections
+    first_ms = (time.perf_counter() - start) * 1000
+    timings = []
+    for n in range(1, requests + 1):
+        start = time.perf_counter()
+        request(client, page, n)
+        timings.append((time.perf_counter() - start) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        request(client, page, requests + 1)
+    return InProcess(page, timings, first_ms, len(queries))
+
+
+def print_in_process(results: list[InProcess], requests: int) -> None:
+    print(
+        f"\nin-process (Django test client, {requests} requests a page after one warm-up; "
+        f"{load_average()}):"
+    )
+    print(
+        f"{'page':<28}{'first ms':>9}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}{'queries':>8}  target"
+    )
+    for result in results:
+        p95 = percentile(result.timings_ms, 0.95)
         verdict = "ok" if p95 <= P95_TARGET_MS else "OVER"
         print(
-            f"{role + ' ' + label:<52}{p50:>8.1f}{p95:>8.1f}{max(timings):>8.1f}{queries:>9}"
+            f"{result.page.label:<28}{result.first_ms:>9.1f}"
+            f"{percentile(result.timings_ms, 0.5):>8.1f}{p95:>8.1f}"
+            f"{max(result.timings_ms):>8.1f}{result.queries:>8}"
             f"  p95 <= {P95_TARGET_MS} ms: {verdict}"
         )
-    profile = therapist_profile(assessed, assessed)
-    start = time.perf_counter()
+
+
+def print_chart_render(pages: list[Page]) -> None:
+    """The chart page with an empty cache: what the first view after a submission costs."""
+    page = next(page for page in pages if page.label == "profile chart")
+    client = signed_in(page.viewer)
+    timings = []
     for _ in range(5):
-        profile_chart_svg(profile.rows)
+        cache.clear()
+        start = time.perf_counter()
+        request(client, page, 0)
+        timings.append((time.perf_counter() - start) * 1000)
     print(
-        f"\nprofile chart, uncached render: {(time.perf_counter() - start) / 5 * 1000:.0f} ms "
-        "(cached per assessment for a day, so the table above shows the cached figure)"
+        f"\nprofile chart with an empty cache: {percentile(timings, 0.5):.0f} ms "
+        "(cached per assessment for a day, so the tables show the cached figure)"
     )
-    rate = section_saves_per_second(people["unassessed"], draft.pk, args.requests)
+
+
+def print_section_saves(requests: int) -> None:
+    """POST a whole questionnaire section (the no-JavaScript form) as a therapist would; another
+    therapist's assessment than the pages', whose revision chain goes on."""
+    assessment = SelfAssessment.objects.in_progress().order_by("therapist__username")[1]
+    form = load.Autosave(first_section_keys(assessment), assessment.revision)
+    client = signed_in(assessment.therapist)
+    url = reverse("assessments:questionnaire_section", args=[assessment.pk, 1])
+    revision = assessment.revision
+    start = time.perf_counter()
+    for n in range(requests):
+        data = form.fields(n) | {"action": "later", "revision": str(revision)}
+        response = client.post(url, data)
+        assert response.status_code == 302, (url, response.status_code)
+        revision += 1  # each save counts one revision, and nobody else saves meanwhile
+    rate = per_second(requests, time.perf_counter() - start)
     verdict = "ok" if rate >= SAVES_PER_SECOND_TARGET else "UNDER"
     print(
-        f"\nquestionnaire section saves (one client, sequential): {rate:.0f}/s "
+        f"questionnaire section saves (one client, sequential): {rate:.0f}/s "
         f"(target >= {SAVES_PER_SECOND_TARGET}/s: {verdict})"
     )
 
 
-def section_saves_per_second(person: User, assessment_pk: int, requests: int) -> float:
-    """POST a whole questionnaire section (19 statements) as a therapist would, repeatedly."""
-    client = Client()
-    client.force_login(person)
-    url = f"/self-assessment/{assessment_pk}/section/1/"
-    section = questionnaire.rated_sections(SelfAssessment.objects.get(pk=assessment_pk).version)[0]
-    keys = list(section.items.values_list("key", flat=True))
-    start = time.perf_counter()
-    for n in range(requests):
-        data = {f"rating_{key}": str(1 + (n + i) % 5) for i, key in enumerate(keys)}
-        data["action"] = "later"
-        response = client.post(url, data)
-        assert response.status_code == 302, response.status_code
-    return requests / (time.perf_counter() - start)
+def profile_page(page: Page, requests: int) -> None:
+    """Where one page's time goes, from cProfile: the handler's layers, then the functions
+    that spend the most time themselves. Nested figures overlap (SQL run while rendering
+    counts in both)."""
+    client = signed_in(page.viewer)
+    request(client, page, 0)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for n in range(1, requests + 1):
+        request(client, page, n)
+    profiler.disable()
+    # (file, line, function) -> (primitive calls, calls, own time, cumulative time, callers)
+    stats: dict[tuple[str, int, str], tuple] = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+
+    def ms(*functions: Callable) -> float:
+        total = 0.0
+        for function in functions:
+            code = function.__code__
+            key = (code.co_filename, code.co_firstlineno, code.co_name)
+            total += stats.get(key, (0, 0, 0, 0))[3]
+        return total * 1000 / requests
+
+    processors = engines["django"].engine.template_context_processors  # type: ignore[attr-defined]
+    whole = ms(BaseHandler.get_response)
+    print(f"\nprofile of {page.label} {page.path} ({requests} requests; ms per request):")
+    print(f"  handler, whole request       {whole:7.1f}")
+    # Private methods, missing from the type stubs.
+    view = ms(BaseHandler._get_response)  # type: ignore[attr-defined]
+    sql = ms(CursorWrapper._execute)  # type: ignore[attr-defined]
+    print(f"  middleware and URL routing   {whole - view:7.1f}")
+    print(f"  view, rendering included     {view:7.1f}")
+    print(f"  template rendering           {ms(Template.render):7.1f}")
+    print(f"    context processors         {ms(*processors):7.1f}")
+    print(f"  SQL execution                {sql:7.1f}")
+    print("  most time spent in the function itself:")
+    own = sorted(stats.items(), key=lambda entry: entry[1][2], reverse=True)[:10]
+    for (filename, line, name), (_, calls, own_time, _, _) in own:
+        where = _short(filename)
+        print(
+            f"    {own_time * 1000 / requests:6.2f} ms  {calls // requests:>6} calls  "
+            f"{where}:{line}({name})"
+        )
+    print("  project code, by cumulative time:")
+    ours = [
+        entry
+        for entry in stats.items()
+        if entry[0][0].startswith(str(ROOT))
+        and "/.venv/" not in entry[0][0]
+        and "/bench/" not in entry[0][0]
+    ]
+    for (filename, line, name), (_, calls, _, cumulative, _) in sorted(
+        ours, key=lambda entry: entry[1][3], reverse=True
+    )[:8]:
+        print(
+            f"    {cumulative * 1000 / requests:6.2f} ms  {calls // requests:>6} calls  "
+            f"{_short(filename)}:{line}({name})"
+        )
+
+
+def load_average() -> str:
+    """The machine's load before a table: other work on it slows every figure down."""
+    return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+
+
+def _short(filename: str) -> str:
+    for marker in ("site-packages/", str(ROOT) + "/"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return filename
+
+
+def time_under_gunicorn(args: argparse.Namespace) -> None:
+    """Every page under gunicorn, from concurrent clients, against the login page's rate."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "comb_tracker.settings",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_COOKIES": "false",
+        "CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "WARNING",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity=0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    pages = bench_pages()
+    visits = {page.label: http_visits(page, args.clients) for page in pages}
+    log = ROOT / "var" / "bench-gunicorn.log"
+    print(
+        f"\nunder gunicorn ({args.workers} sync workers, {args.clients} client threads, "
+        f"{args.http_requests} requests a page after a warm-up; {load_average()}; "
+        f"log in {_short(str(log))}):"
+    )
+    print(
+        f"{'page':<28}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}{'req/s':>8}{'of login':>10}"
+        f"  >= {LOGIN_RATIO_TARGET:.0%} of login"
+    )
+    with load.gunicorn(env, args.workers, ROOT, log) as port:
+        login_rate = 0.0
+        # More warm-up clients than workers keep every worker busy, so each has served (and
+        # compiled the templates of) the page before the timed run.
+        warm_clients = max(args.clients, 2 * args.workers)
+        for page in pages:  # the login page first: the others are measured against it
+            load.drive(port, visits[page.label], 3 * warm_clients, warm_clients)
+            run = load.drive(port, visits[page.label], args.http_requests, args.clients)
+            if run.problems:
+                sys.exit(f"{page.label}: {len(run.problems)} failed, e.g. {run.problems[0]}")
+            rate = per_second(len(run.latencies_ms), run.seconds)
+            if page.viewer is None:
+                login_rate = rate
+            ratio = rate / login_rate
+            verdict = (
+                "" if page.viewer is None else ("yes" if ratio >= LOGIN_RATIO_TARGET else "NO")
+            )
+            print(
+                f"{page.label:<28}{percentile(run.latencies_ms, 0.5):>8.1f}"
+                f"{percentile(run.latencies_ms, 0.95):>8.1f}{max(run.latencies_ms):>8.1f}"
+                f"{rate:>8.1f}{ratio:>10.0%}"
+                f"  {verdict}"
+            )
+
+
+def http_visits(page: Page, clients: int) -> list[load.Visit]:
+    """Who requests the page over HTTP: its viewer for every client, except background saves,
+    where each client is another therapist saving their own assessment (one revision chain
+    each, as in real use)."""
+    if page.autosave is None:
+        session = signed_in(page.viewer).cookies["sessionid"].value if page.viewer else None
+        return [load.Visit(page.path, session)]
+    open_ones = SelfAssessment.objects.in_progress().order_by("therapist__username")[:clients]
+    visits = []
+    for assessment in open_ones.select_related("therapist", "version"):
+        saves = autosave_page(assessment)
+        session = signed_in(saves.viewer).cookies["sessionid"].value
+        visits.append(load.Visit(saves.path, session, saves.autosave))
+    return visits
 
 
 if __name__ == "__main__":

@@ -2,13 +2,15 @@
 
 With no environment at all the project runs in its embedded mode: SQLite under var/, no Redis
 (Celery tasks run in-process). DEBUG is off unless asked for, and then a development secret key
-is allowed; in production SECRET_KEY must be set.
+is allowed. The module imports without any environment (type checkers and tools load it), but
+without SECRET_KEY and DEBUG the web app refuses to start (see wsgi.py), as production should.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -18,11 +20,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 DEMO_MODE = env.bool("DEMO_MODE", default=DEBUG)
 
-SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("Set SECRET_KEY (it may only be left out when DEBUG=true).")
-    SECRET_KEY = "insecure-development-key-only-for-debug"
+# Left empty outside DEBUG, Django refuses every use of the key, and wsgi.py refuses to start.
+SECRET_KEY = env.str("SECRET_KEY", default="") or (
+    "insecure-development-key-only-for-debug" if DEBUG else ""
+)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "assessments",
     "supervision",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +79,21 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take the lock when their transaction begins and wait for it (instead of failing
+    # with "database is locked" mid-transaction); WAL lets pages read while one writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
+    # Tests use a file, not the in-memory shared-cache database, which locks whole tables and
+    # so cannot show how concurrent requests behave. One file per test process, so that runs
+    # going on at once (unit and browser tests, whose xdist workers are all named gw0, gw1...)
+    # never open or delete each other's database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"comb-tracker-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -115,7 +132,7 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="COM-B Tracker <no-reply@localhost>")
 
-# Cache (computed reliability, rendered charts): Redis when configured, else in-process memory.
+# Cache (profile chart bars and rendered charts): Redis when configured, else in-process memory.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL_FOR_CACHE}
@@ -150,6 +167,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Aggregates over people are shown only for groups of at least this many (DOMAIN.md section 9).
+SMALL_GROUP_MIN = env.int("SMALL_GROUP_MIN", default=5)
+
+# Largest request body accepted; a questionnaire page is far smaller (comments are capped).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # The framework shipped with the product (and loaded by `manage.py setup_demo`).
 FRAMEWORK_FIXTURE = BASE_DIR / "fixtures" / "framework" / "comb-pd.yaml"

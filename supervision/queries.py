@@ -9,7 +9,7 @@ from django.db.models import Min, OuterRef, Prefetch, QuerySet, Subquery
 
 from accounts import permissions
 from accounts.models import Membership, Role, SupervisionRelationship, Team, User
-from assessments.questionnaire import DEFAULT_INTERVAL_MONTHS, CycleStatus, cycle_status
+from assessments.cycles import CycleStatus, cycle_status, interval_months
 
 
 def supervisee_list(supervisor: User) -> QuerySet[User]:
@@ -29,9 +29,9 @@ def supervisee_list(supervisor: User) -> QuerySet[User]:
         .prefetch_related(
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.filter(role=Role.THERAPIST).select_related(
-                    "team", "service"
-                ),
+                queryset=Membership.objects.current()
+                .filter(role=Role.THERAPIST)
+                .select_related("team", "service"),
                 to_attr="therapist_memberships",
             ),
             "self_assessments",
@@ -52,17 +52,16 @@ def supervisee_rows(people: list[User]) -> list[SuperviseeRow]:
     """Rows for one page of `current_supervisees`, using only the prefetched data."""
     rows = []
     for person in people:
-        memberships = person.therapist_memberships
-        months = min(
-            (m.service.reassessment_interval_months for m in memberships),
-            default=DEFAULT_INTERVAL_MONTHS,
-        )
+        # Attributes that `supervisee_list` prefetches and annotates.
+        memberships: list[Membership] = person.therapist_memberships  # type: ignore[attr-defined]
+        since: datetime.date = person.supervising_since  # type: ignore[attr-defined]
+        months = interval_months(m.service.reassessment_interval_months for m in memberships)
         status = cycle_status(list(person.self_assessments.all()), months) if memberships else None
         rows.append(
             SuperviseeRow(
                 person=person,
-                teams=[m.team for m in memberships],
-                since=person.supervising_since,
+                teams=[m.team for m in memberships if m.team],
+                since=since,
                 status=status,
             )
         )

@@ -1,14 +1,26 @@
-"""Shared fixtures: fast hashing, plain static storage, the shipped framework, and roles."""
+"""Shared fixtures and helpers: fast hashing, plain static storage, the shipped framework, the
+cast of roles, signing in, and the URLs of the pages tests visit."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+
 import pytest
 from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role
 from assessments.framework_io import import_framework, parse_yaml
 from assessments.models import FrameworkVersion
 from tests import factories
+
+# Property tests run fewer examples in CI, where both databases share a 2-core machine.
+hypothesis_settings.register_profile("ci", max_examples=30, deadline=None)
+hypothesis_settings.register_profile("dev", max_examples=100, deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -69,9 +81,36 @@ def admin_user(db):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Cached charts and reliability must not leak between tests (ids can be reused)."""
+    """Cached charts must not leak between tests (ids can be reused)."""
     from django.core.cache import cache
 
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def sign_in(client) -> Callable[..., Client]:
+    """`sign_in(user)`: the test client, signed in as that user (no password round trip)."""
+
+    def signed_in(user) -> Client:
+        client.force_login(user)
+        return client
+
+    return signed_in
+
+
+def section_url(assessment, number: int = 1) -> str:
+    return reverse("assessments:questionnaire_section", args=[assessment.pk, number])
+
+
+def autosave_url(assessment, number: int = 1) -> str:
+    return reverse("assessments:questionnaire_autosave", args=[assessment.pk, number])
+
+
+def review_url(assessment) -> str:
+    return reverse("assessments:questionnaire_review", args=[assessment.pk])
+
+
+def profile_url(therapist) -> str:
+    return reverse("assessments:profile", args=[therapist.pk])

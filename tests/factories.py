@@ -1,4 +1,4 @@
-"""factory-boy factories for people, organisations and supervision."""
+"""factory-boy factories for people, organisations, supervision, frameworks and assessments."""
 
 from __future__ import annotations
 
@@ -8,6 +8,15 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Membership, Role, Service, SupervisionRelationship, Team, User
+from assessments.models import (
+    Framework,
+    FrameworkItem,
+    FrameworkSection,
+    FrameworkVersion,
+    ItemRating,
+    SectionKind,
+    SelfAssessment,
+)
 
 PASSWORD = "test-password-123"
 
@@ -91,13 +100,112 @@ def filled_assessment(
     values = values or {}
     assessment = questionnaire.start_or_resume(therapist, version)
     sections = questionnaire.rated_sections(version).prefetch_related("items")
+    revision = assessment.revision
     for number, section in enumerate(sections, start=1):
         answers = {
             item.pk: questionnaire.Answer(values.get(item.key, default))
             for item in section.items.all()
         }
-        questionnaire.save_section(assessment, section, answers, resume_at=number)
+        revision = questionnaire.save_section(
+            assessment, section, answers, revision=revision, resume_at=number
+        )
     if submit:
         questionnaire.submit(assessment, shares_sensitive=shares_sensitive)
     assessment.refresh_from_db()
+    return assessment
+
+
+# Frameworks: small ones built directly, for tests that need their own shape. The shipped
+# framework comes from the `published_version` fixture.
+
+
+class FrameworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Framework
+
+    slug = factory.Sequence(lambda n: f"framework-{n}")
+    name = factory.Sequence(lambda n: f"Framework {n}")
+
+
+class FrameworkVersionFactory(factory.django.DjangoModelFactory):
+    """A draft; publish it with `assessments.services.publish` once it has content."""
+
+    class Meta:
+        model = FrameworkVersion
+
+    framework = factory.SubFactory(FrameworkFactory)
+    number = factory.Sequence(lambda n: n + 1)
+
+
+class FrameworkSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FrameworkSection
+
+    version = factory.SubFactory(FrameworkVersionFactory)
+    key = factory.Sequence(lambda n: f"section-{n}")
+    kind = SectionKind.BEHAVIOURS
+    title = factory.Sequence(lambda n: f"Section {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class FrameworkItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FrameworkItem
+
+    section = factory.SubFactory(FrameworkSectionFactory)
+    version = factory.LazyAttribute(lambda item: item.section.version)
+    key = factory.Sequence(lambda n: f"I{n}")
+    order = factory.Sequence(lambda n: n)
+    problem_text = factory.Sequence(lambda n: f"Problem {n}")
+    target_text = factory.Sequence(lambda n: f"Target {n}")
+
+
+class SelfAssessmentFactory(factory.django.DjangoModelFactory):
+    """An assessment in progress; `submitted_assessment` gives a submitted one."""
+
+    class Meta:
+        model = SelfAssessment
+
+    therapist = factory.SubFactory(UserFactory)
+    version = factory.SubFactory(FrameworkVersionFactory)
+    cycle = 0
+
+
+class ItemRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ItemRating
+
+    assessment = factory.SubFactory(SelfAssessmentFactory)
+    item = factory.SubFactory(FrameworkItemFactory)
+    value = 3
+
+
+def submitted_assessment(
+    therapist: User,
+    version: FrameworkVersion,
+    ratings: dict[str, int | None],
+    *,
+    cycle: int = 0,
+    submitted_at: datetime.datetime | None = None,
+    shares_sensitive: bool = False,
+) -> SelfAssessment:
+    """A submitted assessment with the given ratings by item key, written directly (quick, for
+    tests about what is read back), with the therapist's current team recorded."""
+    membership = Membership.objects.current().filter(user=therapist, role=Role.THERAPIST).first()
+    assert membership is not None, "the therapist needs a team"
+    assessment = SelfAssessment.objects.create(
+        therapist=therapist,
+        version=version,
+        cycle=cycle,
+        status=SelfAssessment.Status.SUBMITTED,
+        submitted_at=submitted_at or timezone.now(),
+        shares_sensitive=shares_sensitive,
+        service_id=membership.service_id,
+        team_id=membership.team_id,
+    )
+    items = {item.key: item for item in version.items.filter(key__in=ratings)}
+    ItemRating.objects.bulk_create(
+        ItemRating(assessment=assessment, item=items[key], value=value)
+        for key, value in ratings.items()
+    )
     return assessment

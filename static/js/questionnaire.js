@@ -8,7 +8,9 @@ document.addEventListener("DOMContentLoaded", () => {
   const status = form.querySelector(".autosave-status");
   const revision = form.querySelector("input[name=revision]");
   let timer = null;
-  let inFlight = null;
+  let inFlight = null; // the background save under way, if any
+  let again = false; // something changed while it was under way: save once more after it
+  let waitingToSubmit = false;
 
   const showProgress = ({ answered, percent }) => {
     document.querySelector("[data-progress=answered]").textContent = answered;
@@ -23,27 +25,52 @@ document.addEventListener("DOMContentLoaded", () => {
     status.textContent = `Draft saved at ${time}.`;
   };
 
+  // The server answers JSON: {saved, revision, answered, total, percent} or {saved: false,
+  // error}. Anything else (a proxy's error page, say) gets a general line.
+  const showAnswer = async (response) => {
+    const type = response.headers.get("Content-Type") || "";
+    const answer = type.includes("application/json") ? await response.json() : {};
+    if (response.ok && answer.saved) {
+      showSaved(answer);
+      return;
+    }
+    status.textContent =
+      answer.error ||
+      `Not saved (the server answered ${response.status}). Your answers are still on this ` +
+        "page: press a Save button to try again.";
+  };
+
+  // Signing in again (in another tab, after being signed out) renews the CSRF cookie: send
+  // its value, so that this page can still save what is on it.
+  const renewCsrfToken = () => {
+    const cookie = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (cookie) {
+      form.elements.csrfmiddlewaretoken.value = decodeURIComponent(cookie[1]);
+    }
+  };
+
   const save = () => {
-    const data = new FormData(form);
-    data.set("action", "autosave");
-    inFlight = fetch(form.getAttribute("action") || window.location.href, {
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    renewCsrfToken();
+    inFlight = fetch(form.dataset.autosave, {
       method: "POST",
-      body: data,
+      body: new FormData(form),
       credentials: "same-origin",
-      headers: { "X-Requested-With": "fetch" },
+      headers: { "X-Requested-With": "fetch", Accept: "application/json" },
     })
-      .then(async (response) => {
-        if (response.ok) {
-          showSaved(await response.json());
-        } else {
-          status.textContent = await response.text();
-        }
-      })
+      .then(showAnswer)
       .catch(() => {
         status.textContent = "Not saved: check your connection. Your answers are still on this page.";
       })
       .finally(() => {
         inFlight = null;
+        if (again) {
+          again = false;
+          save();
+        }
       });
   };
 
@@ -52,9 +79,57 @@ document.addEventListener("DOMContentLoaded", () => {
     timer = window.setTimeout(save, delay);
   };
 
-  form.addEventListener("change", () => schedule(300));
+  // Ticking "clear" empties the statement on the page too, so the page shows what will be
+  // saved; unticking it puts back what was there, and answering again unticks it.
+  const before = new Map();
+  const clearBox = (fieldset) => fieldset.querySelector("input[type=checkbox][name^=clear_]");
+
+  const clearStatement = (box) => {
+    const fieldset = box.closest("fieldset");
+    const radios = [...fieldset.querySelectorAll("input[type=radio]")];
+    const comment = fieldset.querySelector("textarea");
+    if (box.checked) {
+      before.set(box, { radio: radios.find((radio) => radio.checked), comment: comment.value });
+      radios.forEach((radio) => {
+        radio.checked = false;
+      });
+      comment.value = "";
+    } else if (before.has(box)) {
+      const { radio, comment: text } = before.get(box);
+      if (radio) {
+        radio.checked = true;
+      }
+      comment.value = text;
+      before.delete(box);
+    }
+  };
+
+  // A rating chosen after "clear" brings the comment back with it; typing keeps what is typed.
+  const answeringAgain = (fieldset, byRating) => {
+    const box = clearBox(fieldset);
+    if (!box || !box.checked) {
+      return;
+    }
+    box.checked = false;
+    const comment = fieldset.querySelector("textarea");
+    if (byRating && before.has(box) && !comment.value) {
+      comment.value = before.get(box).comment;
+    }
+    before.delete(box);
+  };
+
+  form.addEventListener("change", (event) => {
+    const field = event.target;
+    if (field.type === "checkbox" && field.name.startsWith("clear_")) {
+      clearStatement(field);
+    } else if (field.type === "radio") {
+      answeringAgain(field.closest("fieldset"), true);
+    }
+    schedule(300);
+  });
   form.addEventListener("input", (event) => {
     if (event.target.tagName === "TEXTAREA") {
+      answeringAgain(event.target.closest("fieldset"), false);
       schedule(1000);
     }
   });
@@ -64,10 +139,20 @@ document.addEventListener("DOMContentLoaded", () => {
   // the page must send (else the page would look out of date to the server).
   form.addEventListener("submit", (event) => {
     window.clearTimeout(timer);
+    again = false;
+    renewCsrfToken();
+    if (waitingToSubmit) {
+      event.preventDefault();
+      return;
+    }
     if (inFlight) {
       event.preventDefault();
+      waitingToSubmit = true;
       const button = event.submitter;
-      inFlight.then(() => form.requestSubmit(button));
+      inFlight.then(() => {
+        waitingToSubmit = false;
+        form.requestSubmit(button);
+      });
     }
   });
 });

@@ -1,80 +1,184 @@
-"""Every access question in accounts.permissions, asked by every kind of person."""
+"""Every access question in accounts.permissions, asked by every kind of person.
+
+The matrix at the top is the summary: one row per kind of person, one column per question,
+each cell its own test. The tests after it pin the edges (dates, deactivated people, caching).
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts import permissions
-from accounts.models import Role
+from accounts.models import Role, Service, User
+from assessments.models import SelfAssessment
 from tests import factories
 
-KINDS = ["therapist", "supervisor", "lead", "admin", "no_role", "anonymous", "dual"]
+
+def days_ago(days: int) -> datetime.date:
+    return timezone.localdate() - datetime.timedelta(days=days)
+
+
+@dataclass
+class Cast:
+    """Everyone the matrix asks about, around one therapist (`people["therapist"]`)."""
+
+    people: dict[str, Any]
+    service: Service
+    open_assessment: SelfAssessment
+    shared: SelfAssessment
+    not_shared: SelfAssessment
+
+    @property
+    def therapist(self) -> User:
+        return self.people["therapist"]
+
+
+def lead_of(service: Service) -> User:
+    user = factories.UserFactory()
+    factories.MembershipFactory(user=user, service=service, team=None, role=Role.SERVICE_LEAD)
+    return user
 
 
 @pytest.fixture
-def cast(team, therapist, supervisor, lead, admin_user):
-    """One person of each kind in the same service.
-
-    `supervisor` supervises `therapist` and `dual`; `dual` is a supervisor who also sees
-    clients in the team, and supervises `other_therapist`.
-    """
+def cast(team, therapist, supervisor, lead, admin_user) -> Cast:
+    """`therapist` in `team`, supervised today by `supervisor`, with a baseline whose private
+    answers are not shared, a reassessment whose are, and a third cycle in progress."""
+    colleague = factories.therapist(team=team)
+    former_supervisor = factories.supervisor(team=team)
+    factories.SupervisionFactory(
+        supervisor=former_supervisor,
+        supervisee=therapist,
+        starts_on=days_ago(400),
+        ends_on=days_ago(1),
+    )
+    other_supervisor = factories.supervisor(team=team)
+    factories.SupervisionFactory(supervisor=other_supervisor, supervisee=colleague)
+    former_therapist = factories.therapist(team=team)
+    former_therapist.memberships.update(starts_on=days_ago(400), ends_on=days_ago(1))
     dual = factories.therapist(team=team)
     factories.MembershipFactory(user=dual, service=team.service, team=None, role=Role.SUPERVISOR)
-    factories.SupervisionFactory(supervisor=supervisor, supervisee=dual)
-    other_therapist = factories.therapist(team=team)
-    factories.SupervisionFactory(supervisor=dual, supervisee=other_therapist)
-    return {
-        "therapist": therapist,
-        "supervisor": supervisor,
-        "lead": lead,
-        "admin": admin_user,
-        "no_role": factories.UserFactory(),
-        "anonymous": AnonymousUser(),
-        "dual": dual,
-        "other_therapist": other_therapist,
-    }
+    version = factories.FrameworkVersionFactory()
+    return Cast(
+        people={
+            "therapist": therapist,
+            "colleague": colleague,
+            "supervisor": supervisor,
+            "former_supervisor": former_supervisor,
+            "other_supervisor": other_supervisor,
+            "lead": lead,
+            "other_lead": lead_of(factories.ServiceFactory()),
+            "admin": admin_user,
+            "anonymous": AnonymousUser(),
+            "former_therapist": former_therapist,
+            "no_role": factories.UserFactory(),
+            "dual": dual,
+        },
+        service=team.service,
+        not_shared=factories.submitted_assessment(therapist, version, {}, cycle=0),
+        shared=factories.submitted_assessment(
+            therapist, version, {}, cycle=1, shares_sensitive=True
+        ),
+        open_assessment=factories.SelfAssessmentFactory(
+            therapist=therapist, version=version, cycle=2
+        ),
+    )
 
 
-def pks(users) -> set[int]:
-    return {user.pk for user in users}
+# The matrix
+
+Question = Callable[[Cast, Any], bool]
+
+QUESTIONS: dict[str, Question] = {
+    "is_therapist": lambda cast, who: permissions.is_therapist(who),
+    "is_supervisor": lambda cast, who: permissions.is_supervisor(who),
+    "is_service_lead": lambda cast, who: permissions.is_service_lead(who),
+    "can_view_therapist": lambda cast, who: permissions.can_view_therapist(who, cast.therapist),
+    "can_fill_in": lambda cast, who: permissions.can_fill_in(who, cast.open_assessment),
+    "sees_shared_private_answers": lambda cast, who: permissions.can_see_private_answers(
+        who, cast.shared
+    ),
+    "sees_unshared_private_answers": lambda cast, who: permissions.can_see_private_answers(
+        who, cast.not_shared
+    ),
+    "can_view_service": lambda cast, who: permissions.can_view_service(who, cast.service),
+    "can_manage_framework": lambda cast, who: permissions.can_manage_framework(who),
+}
+
+Y, N = True, False
+
+# Columns follow QUESTIONS: roles held; the therapist's records, their open assessment and the
+# private answers of their shared and not-shared assessments; the service; the framework.
+# fmt: off
+MATRIX: dict[str, tuple[bool, ...]] = {
+    #                     ther sup  lead   view fill shrd priv   svc  fwk
+    "therapist":         (Y,   N,   N,     Y,   Y,   Y,   Y,     N,   N),  # their own records
+    "colleague":         (Y,   N,   N,     N,   N,   N,   N,     N,   N),  # same team
+    "supervisor":        (N,   Y,   N,     Y,   N,   Y,   N,     N,   N),  # supervises today
+    "former_supervisor": (N,   Y,   N,     N,   N,   N,   N,     N,   N),  # relationship ended
+    "other_supervisor":  (N,   Y,   N,     N,   N,   N,   N,     N,   N),  # supervises colleague
+    "lead":              (N,   N,   Y,     N,   N,   N,   N,     Y,   N),  # aggregates only
+    "other_lead":        (N,   N,   Y,     N,   N,   N,   N,     N,   N),  # another service
+    "admin":             (N,   N,   N,     N,   N,   N,   N,     N,   Y),  # staff, no roles
+    "anonymous":         (N,   N,   N,     N,   N,   N,   N,     N,   N),
+    "former_therapist":  (N,   N,   N,     N,   N,   N,   N,     N,   N),  # membership ended
+    "no_role":           (N,   N,   N,     N,   N,   N,   N,     N,   N),  # signed in, no role
+    "dual":              (Y,   Y,   N,     N,   N,   N,   N,     N,   N),  # also a supervisor
+}
+# fmt: on
+
+
+def matrix_cells() -> list:
+    return [
+        pytest.param(
+            kind,
+            question,
+            expected,
+            id=f"{kind}-{question}",
+        )
+        for kind, row in MATRIX.items()
+        for question, expected in zip(QUESTIONS, row, strict=True)
+    ]
+
+
+@pytest.mark.parametrize(("kind", "question", "expected"), matrix_cells())
+def test_permission_matrix(cast, kind, question, expected):
+    assert QUESTIONS[question](cast, cast.people[kind]) is expected
 
 
 # Roles
 
 
-@pytest.mark.parametrize(
-    ("kind", "expected"),
-    [
-        ("therapist", {Role.THERAPIST}),
-        ("supervisor", {Role.SUPERVISOR}),
-        ("lead", {Role.SERVICE_LEAD}),
-        ("admin", set()),
-        ("no_role", set()),
-        ("anonymous", set()),
-        ("dual", {Role.THERAPIST, Role.SUPERVISOR}),
-    ],
-)
-def test_roles_of_lists_the_roles_each_person_holds(cast, kind, expected):
-    assert permissions.roles_of(cast[kind]) == frozenset(expected)
+def test_roles_of_lists_every_role_a_person_holds(cast):
+    assert permissions.roles_of(cast.people["dual"]) == frozenset({Role.THERAPIST, Role.SUPERVISOR})
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_only_therapists_are_therapists(cast, kind):
-    assert permissions.is_therapist(cast[kind]) is (kind in {"therapist", "dual"})
+def test_therapist_whose_membership_ends_today_is_still_a_therapist(therapist):
+    therapist.memberships.update(ends_on=timezone.localdate())
+    assert permissions.is_therapist(therapist) is True
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_only_supervisors_are_supervisors(cast, kind):
-    assert permissions.is_supervisor(cast[kind]) is (kind in {"supervisor", "dual"})
+def test_therapist_whose_membership_starts_tomorrow_is_not_a_therapist_yet(db):
+    person = factories.therapist()
+    person.memberships.update(starts_on=timezone.localdate() + datetime.timedelta(days=1))
+    assert permissions.is_therapist(person) is False
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_only_service_leads_are_service_leads(cast, kind):
-    assert permissions.is_service_lead(cast[kind]) is (kind == "lead")
+def test_therapist_who_moved_team_is_still_a_therapist(therapist, team):
+    therapist.memberships.update(starts_on=days_ago(300), ends_on=days_ago(31))
+    factories.MembershipFactory(
+        user=therapist, team=factories.TeamFactory(service=team.service), starts_on=days_ago(30)
+    )
+    assert permissions.roles_of(therapist) == frozenset({Role.THERAPIST})
 
 
 def test_roles_of_are_cached_on_the_user_object(therapist, django_assert_num_queries):
@@ -104,12 +208,62 @@ def test_roles_held_in_two_services_are_merged(therapist):
     assert permissions.roles_of(therapist) == frozenset({Role.THERAPIST, Role.SERVICE_LEAD})
 
 
+# Pages gated by a role
+
+
+def ok_view(request):
+    return HttpResponse("ok")
+
+
+@pytest.mark.parametrize(
+    ("role", "message"),
+    [
+        (Role.THERAPIST, "This page is for therapists."),
+        (Role.SUPERVISOR, "This page is for supervisors."),
+        (Role.SERVICE_LEAD, "This page is for service leads."),
+    ],
+)
+def test_role_required_refuses_another_role_saying_whom_the_page_is_for(db, role, message):
+    request = RequestFactory().get("/somewhere/")
+    request.user = factories.UserFactory()
+    with pytest.raises(PermissionDenied, match=message):
+        permissions.role_required(role)(ok_view)(request)
+
+
+def test_role_required_lets_the_roles_holder_in(therapist):
+    request = RequestFactory().get("/somewhere/")
+    request.user = therapist
+    assert permissions.role_required(Role.THERAPIST)(ok_view)(request).content == b"ok"
+
+
+def test_role_required_sends_anonymous_visitors_to_sign_in(db):
+    request = RequestFactory().get("/somewhere/")
+    request.user = AnonymousUser()
+    response = permissions.role_required(Role.THERAPIST)(ok_view)(request)
+    assert (response.status_code, response.url) == (302, "/accounts/login/?next=/somewhere/")
+
+
+def test_page_for_another_role_answers_403_with_the_message(client, therapist):
+    client.force_login(therapist)
+    response = client.get("/supervision/")
+    assert response.status_code == 403
+    assert "This page is for supervisors." in response.content.decode()
+
+
+def test_page_for_a_role_sends_anonymous_visitors_to_sign_in(client, db):
+    response = client.get("/supervision/")
+    assert (response.status_code, response.url) == (302, "/accounts/login/?next=/supervision/")
+
+
+def test_therapist_whose_membership_ended_cannot_open_my_training(client, therapist):
+    therapist.memberships.update(starts_on=days_ago(400), ends_on=days_ago(1))
+    client.force_login(therapist)
+    response = client.get("/my-training/")
+    assert response.status_code == 403
+    assert response.context["exception"] == "This page is for therapists."
+
+
 # Framework management
-
-
-@pytest.mark.parametrize("kind", KINDS)
-def test_only_administrators_manage_the_framework(cast, kind):
-    assert permissions.can_manage_framework(cast[kind]) is (kind == "admin")
 
 
 def test_staff_without_the_framework_permission_cannot_manage_it(db):
@@ -136,31 +290,25 @@ def test_deactivated_administrator_cannot_manage_the_framework(db):
 # Supervisees
 
 
+def pks(users) -> set[int]:
+    return {user.pk for user in users}
+
+
 @pytest.mark.parametrize(
     ("kind", "expected"),
     [
+        ("supervisor", {"therapist"}),
+        ("former_supervisor", set()),
+        ("other_supervisor", {"colleague"}),
         ("therapist", set()),
-        ("supervisor", {"therapist", "dual"}),
         ("lead", set()),
         ("admin", set()),
-        ("no_role", set()),
         ("anonymous", set()),
-        ("dual", {"other_therapist"}),
     ],
 )
 def test_current_supervisees_are_the_people_supervised_today(cast, kind, expected):
-    assert pks(permissions.current_supervisees(cast[kind])) == pks(cast[name] for name in expected)
-
-
-def test_current_supervisees_leave_out_ended_relationships(supervisor, therapist):
-    former = factories.therapist()
-    factories.SupervisionFactory(
-        supervisor=supervisor,
-        supervisee=former,
-        starts_on=timezone.localdate() - datetime.timedelta(days=90),
-        ends_on=timezone.localdate() - datetime.timedelta(days=1),
-    )
-    assert pks(permissions.current_supervisees(supervisor)) == {therapist.pk}
+    supervisees = permissions.current_supervisees(cast.people[kind])
+    assert pks(supervisees) == pks(cast.people[name] for name in expected)
 
 
 def test_current_supervisees_leave_out_relationships_not_yet_started(supervisor, therapist):
@@ -179,6 +327,11 @@ def test_current_supervisees_leave_out_deactivated_people(supervisor, therapist)
     assert list(permissions.current_supervisees(supervisor)) == []
 
 
+def test_current_supervisees_keep_a_therapist_whose_membership_ended(supervisor, therapist):
+    therapist.memberships.update(starts_on=days_ago(400), ends_on=days_ago(1))
+    assert pks(permissions.current_supervisees(supervisor)) == {therapist.pk}
+
+
 # Therapists whose records a person may open
 
 
@@ -186,34 +339,20 @@ def test_current_supervisees_leave_out_deactivated_people(supervisor, therapist)
     ("kind", "expected"),
     [
         ("therapist", {"therapist"}),
-        ("supervisor", {"therapist", "dual"}),
+        ("colleague", {"colleague"}),
+        ("supervisor", {"therapist"}),
+        ("former_supervisor", set()),
+        ("other_supervisor", {"colleague"}),
         ("lead", set()),
         ("admin", set()),
-        ("no_role", set()),
         ("anonymous", set()),
-        ("dual", {"dual", "other_therapist"}),
+        ("former_therapist", set()),
+        ("dual", {"dual"}),
     ],
 )
 def test_visible_therapists_are_oneself_and_current_supervisees(cast, kind, expected):
-    assert pks(permissions.visible_therapists(cast[kind])) == pks(cast[name] for name in expected)
-
-
-def test_visible_therapists_leave_out_deactivated_supervisees(supervisor, therapist):
-    therapist.is_active = False
-    therapist.save()
-    assert list(permissions.visible_therapists(supervisor)) == []
-
-
-def test_visible_therapists_leave_out_ended_supervision(supervisor, therapist):
-    relationship = supervisor.supervisions_given.get(supervisee=therapist)
-    relationship.ends_on = timezone.localdate() - datetime.timedelta(days=1)
-    relationship.save()
-    assert list(permissions.visible_therapists(supervisor)) == []
-
-
-def test_visible_therapists_leave_out_supervisees_who_are_not_therapists(supervisor, therapist):
-    factories.SupervisionFactory(supervisor=supervisor, supervisee=factories.UserFactory())
-    assert pks(permissions.visible_therapists(supervisor)) == {therapist.pk}
+    visible = permissions.visible_therapists(cast.people[kind])
+    assert pks(visible) == pks(cast.people[name] for name in expected)
 
 
 def test_visible_therapists_list_a_therapist_in_two_teams_once(therapist, service):
@@ -221,33 +360,8 @@ def test_visible_therapists_list_a_therapist_in_two_teams_once(therapist, servic
     assert list(permissions.visible_therapists(therapist)) == [therapist]
 
 
-@pytest.mark.parametrize(
-    ("kind", "can_view"),
-    [
-        ("therapist", True),  # themself
-        ("supervisor", True),  # their current supervisor
-        ("lead", False),  # leads see aggregates only
-        ("admin", False),
-        ("no_role", False),
-        ("anonymous", False),
-        ("dual", False),  # a colleague, not their supervisor
-    ],
-)
-def test_who_can_view_a_therapists_records(cast, kind, can_view):
-    assert permissions.can_view_therapist(cast[kind], cast["therapist"]) is can_view
-
-
-def test_supervisor_cannot_view_a_therapist_after_the_relationship_ended(supervisor, therapist):
-    relationship = supervisor.supervisions_given.get(supervisee=therapist)
-    relationship.ends_on = timezone.localdate() - datetime.timedelta(days=1)
-    relationship.save()
-    assert permissions.can_view_therapist(supervisor, therapist) is False
-
-
 def test_supervisor_can_view_a_therapist_on_the_relationships_last_day(supervisor, therapist):
-    relationship = supervisor.supervisions_given.get(supervisee=therapist)
-    relationship.ends_on = timezone.localdate()
-    relationship.save()
+    supervisor.supervisions_given.filter(supervisee=therapist).update(ends_on=timezone.localdate())
     assert permissions.can_view_therapist(supervisor, therapist) is True
 
 
@@ -262,29 +376,6 @@ def test_supervisor_cannot_view_a_therapist_before_the_relationship_starts(team)
     assert permissions.can_view_therapist(future_supervisor, therapist) is False
 
 
-def test_supervisor_cannot_view_another_supervisors_supervisee(supervisor, team):
-    someone_else = factories.therapist(team=team)
-    other_supervisor = factories.supervisor(team=team)
-    factories.SupervisionFactory(supervisor=other_supervisor, supervisee=someone_else)
-    assert permissions.can_view_therapist(supervisor, someone_else) is False
-
-
-def test_supervisor_who_is_not_a_therapist_cannot_view_themself_as_one(supervisor):
-    assert permissions.can_view_therapist(supervisor, supervisor) is False
-
-
-def test_lead_cannot_view_themself_as_a_therapist(lead):
-    assert permissions.can_view_therapist(lead, lead) is False
-
-
-def test_supervisor_and_therapist_can_view_themself(cast):
-    assert permissions.can_view_therapist(cast["dual"], cast["dual"]) is True
-
-
-# can_view_therapist and visible_therapists answer the same question ("whose records may this
-# person open?") and must agree; today they do not (see the report on permissions.py).
-
-
 def test_supervisor_cannot_view_a_deactivated_supervisee(supervisor, therapist):
     therapist.is_active = False
     therapist.save()
@@ -297,13 +388,49 @@ def test_supervisor_cannot_view_a_supervisee_who_is_not_a_therapist(supervisor):
     assert permissions.can_view_therapist(supervisor, not_a_therapist) is False
 
 
+def test_supervisor_cannot_view_a_supervisee_whose_therapist_membership_ended(
+    supervisor, therapist
+):
+    therapist.memberships.update(starts_on=days_ago(400), ends_on=days_ago(1))
+    assert permissions.can_view_therapist(supervisor, therapist) is False
+
+
+def test_supervisor_who_is_not_a_therapist_cannot_view_themself_as_one(supervisor):
+    assert permissions.can_view_therapist(supervisor, supervisor) is False
+
+
+# Self-assessments
+
+
+def test_therapist_whose_membership_ended_cannot_fill_in_their_own_assessment(db):
+    person = factories.therapist()
+    assessment = factories.SelfAssessmentFactory(therapist=person)
+    person.memberships.update(starts_on=days_ago(400), ends_on=days_ago(1))
+    assert permissions.can_fill_in(person, assessment) is False
+
+
+def test_private_answers_count_in_a_comparison_only_if_shared_in_every_cycle(cast):
+    supervisor = cast.people["supervisor"]
+    assert permissions.can_see_private_answers_in_all(supervisor, [cast.shared]) is True
+    assert (
+        permissions.can_see_private_answers_in_all(supervisor, [cast.shared, cast.not_shared])
+        is False
+    )
+
+
+def test_therapist_sees_their_own_private_answers_in_every_cycle(cast):
+    therapist = cast.therapist
+    assert permissions.can_see_private_answers_in_all(therapist, [cast.shared, cast.not_shared])
+
+
 # Services
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_only_the_lead_leads_the_service(cast, kind, service):
-    expected = {service.pk} if kind == "lead" else set()
-    assert pks(permissions.services_led_by(cast[kind])) == expected
+def test_services_led_by_are_the_services_a_person_leads_today(cast):
+    led = {kind: list(permissions.services_led_by(who)) for kind, who in cast.people.items()}
+    assert led.pop("lead") == [cast.service]
+    assert len(led.pop("other_lead")) == 1
+    assert all(services == [] for services in led.values())
 
 
 def test_services_led_by_lists_each_led_service_once(lead, service):
@@ -315,22 +442,41 @@ def test_services_led_by_lists_each_led_service_once(lead, service):
     )
 
 
-def test_services_led_by_leave_out_services_where_the_person_holds_another_role(therapist):
-    assert list(permissions.services_led_by(therapist)) == []
+def test_lead_whose_membership_ended_can_no_longer_view_the_service(lead, service):
+    lead.memberships.update(starts_on=days_ago(400), ends_on=days_ago(1))
+    assert permissions.can_view_service(lead, service) is False
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_only_the_lead_can_view_the_service(cast, kind, service):
-    assert permissions.can_view_service(cast[kind], service) is (kind == "lead")
+# Small groups
 
 
-def test_lead_cannot_view_another_service(lead):
-    assert permissions.can_view_service(lead, factories.ServiceFactory()) is False
+def test_figure_about_four_people_is_suppressed_by_default():
+    assert permissions.suppress(3.2, respondents=4) is None
 
 
-def test_lead_of_another_service_cannot_view_this_one(service):
-    other_lead = factories.UserFactory()
-    factories.MembershipFactory(
-        user=other_lead, service=factories.ServiceFactory(), team=None, role=Role.SERVICE_LEAD
-    )
-    assert permissions.can_view_service(other_lead, service) is False
+def test_figure_about_five_people_is_shown_by_default():
+    assert permissions.suppress(3.2, respondents=5) == 3.2
+
+
+def test_zero_about_enough_people_is_shown_not_suppressed():
+    assert permissions.suppress(0.0, respondents=5) == 0.0
+
+
+def test_small_group_minimum_comes_from_the_settings(settings):
+    settings.SMALL_GROUP_MIN = 3
+    assert permissions.suppress(3.2, respondents=3) == 3.2
+    assert permissions.suppress(3.2, respondents=2) is None
+
+
+def test_small_group_minimum_can_be_given_for_one_figure(settings):
+    settings.SMALL_GROUP_MIN = 5
+    assert permissions.suppress(3.2, respondents=9, k=10) is None
+    assert permissions.suppress(3.2, respondents=10, k=10) == 3.2
+
+
+@pytest.mark.parametrize(
+    ("respondents", "k", "disclosable"),
+    [(0, None, False), (4, None, False), (5, None, True), (50, None, True), (2, 2, True)],
+)
+def test_is_disclosable_compares_the_respondents_with_k(respondents, k, disclosable):
+    assert permissions.is_disclosable(respondents, k) is disclosable

@@ -64,6 +64,27 @@ def test_home_sends_a_lead_to_their_service_overview(client, lead, service):
     assertRedirects(response, f"/services/{service.slug}/", fetch_redirect_response=False)
 
 
+def test_home_sends_a_lead_of_two_services_to_the_first_by_name(client, db):
+    lead = lead_of(factories.ServiceFactory(name="Wessex", slug="wessex"))
+    factories.MembershipFactory(
+        user=lead,
+        service=factories.ServiceFactory(name="Avon", slug="avon"),
+        team=None,
+        role=Role.SERVICE_LEAD,
+    )
+    response = signed_in(client, lead).get("/")
+    assertRedirects(response, "/services/avon/", fetch_redirect_response=False)
+
+
+def test_home_no_longer_sends_a_former_lead_to_the_service(client, lead):
+    lead.memberships.update(
+        starts_on=timezone.localdate() - datetime.timedelta(days=400),
+        ends_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    response = signed_in(client, lead).get("/")
+    assertContains(response, "does not have a role")
+
+
 def test_home_sends_a_supervisor_to_their_supervisees(client, supervisor):
     response = signed_in(client, supervisor).get("/")
     assertRedirects(response, "/supervision/", fetch_redirect_response=False)
@@ -168,6 +189,17 @@ def test_password_change_with_a_wrong_old_password_is_refused(client, therapist)
 # Service overview
 
 
+def headcount_row(team_name: str, therapists: int, supervisors: int) -> str:
+    return (
+        f'<tr><th scope="row">{team_name}</th><td class="text-end">{therapists}</td>'
+        f'<td class="text-end">{supervisors}</td></tr>'
+    )
+
+
+def overview(client, lead, service, **params):
+    return signed_in(client, lead).get(f"/services/{service.slug}/", params)
+
+
 def test_lead_sees_their_teams_with_therapist_and_supervisor_counts(client, lead, service):
     north = factories.TeamFactory(service=service, name="North")
     south = factories.TeamFactory(service=service, name="South")
@@ -201,6 +233,110 @@ def test_lead_sees_an_empty_state_for_a_service_without_teams(client, lead, serv
     assertContains(response, "This service has no teams yet")
 
 
+def test_lead_sees_how_many_teams_the_service_has(client, lead, service):
+    factories.TeamFactory(service=service)
+    factories.TeamFactory(service=service)
+    assertContains(overview(client, lead, service), "has 2 teams.")
+
+
+def test_team_without_anyone_today_shows_no_one(client, lead, team):
+    assertContains(overview(client, lead, team.service), headcount_row(team.name, 0, 0), html=True)
+
+
+def test_therapist_who_left_the_team_is_no_longer_counted(client, lead, team):
+    factories.therapist(team=team)
+    leaver = factories.therapist(team=team)
+    leaver.memberships.update(
+        starts_on=timezone.localdate() - datetime.timedelta(days=100),
+        ends_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    assertContains(overview(client, lead, team.service), headcount_row(team.name, 1, 0), html=True)
+
+
+def test_therapist_on_their_last_day_is_still_counted(client, lead, team):
+    factories.therapist(team=team).memberships.update(ends_on=timezone.localdate())
+    assertContains(overview(client, lead, team.service), headcount_row(team.name, 1, 0), html=True)
+
+
+def test_therapist_who_has_not_started_yet_is_not_counted(client, lead, team):
+    factories.therapist(team=team).memberships.update(
+        starts_on=timezone.localdate() + datetime.timedelta(days=7)
+    )
+    assertContains(overview(client, lead, team.service), headcount_row(team.name, 0, 0), html=True)
+
+
+def test_therapist_who_moved_counts_in_their_new_team_only(client, lead, service):
+    old = factories.TeamFactory(service=service, name="Old team")
+    new = factories.TeamFactory(service=service, name="New team")
+    mover = factories.therapist(team=old)
+    moved_on = timezone.localdate() - datetime.timedelta(days=30)
+    mover.memberships.update(
+        starts_on=moved_on - datetime.timedelta(days=300),
+        ends_on=moved_on - datetime.timedelta(days=1),
+    )
+    factories.MembershipFactory(user=mover, team=new, starts_on=moved_on)
+    response = overview(client, lead, service)
+    assertContains(response, headcount_row("Old team", 0, 0), html=True)
+    assertContains(response, headcount_row("New team", 1, 0), html=True)
+
+
+def test_deactivated_people_are_not_counted(client, lead, team):
+    factories.therapist(team=team)
+    factories.therapist(team=team, is_active=False)
+    factories.supervisor(team=team, is_active=False)
+    assertContains(overview(client, lead, team.service), headcount_row(team.name, 1, 0), html=True)
+
+
+def test_overlapping_memberships_of_one_person_count_once(client, lead, team):
+    person = factories.therapist(team=team)
+    factories.MembershipFactory(
+        user=person,
+        team=team,
+        starts_on=timezone.localdate() - datetime.timedelta(days=60),
+        ends_on=timezone.localdate() + datetime.timedelta(days=60),
+    )
+    assertContains(overview(client, lead, team.service), headcount_row(team.name, 1, 0), html=True)
+
+
+def test_teams_table_scrolls_sideways_on_a_narrow_screen(client, lead, team):
+    html = overview(client, lead, team.service).content.decode()
+    assert html.index('<div class="table-responsive">') < html.index("<table")
+
+
+@pytest.fixture
+def sixty_teams(service):
+    """Teams 00 to 59, listed in that order (by name)."""
+    return [factories.TeamFactory(service=service, name=f"Team {n:02d}") for n in range(60)]
+
+
+def team_names_shown(response) -> list[str]:
+    return [row.team.name for row in response.context["rows"]]
+
+
+def test_first_page_shows_the_first_25_teams(client, lead, service, sixty_teams):
+    response = overview(client, lead, service)
+    assert team_names_shown(response) == [f"Team {n:02d}" for n in range(25)]
+    assertContains(response, "Page 1 of 3")
+
+
+def test_last_page_shows_the_last_10_teams(client, lead, service, sixty_teams):
+    response = overview(client, lead, service, page=3)
+    assert team_names_shown(response) == [f"Team {n:02d}" for n in range(50, 60)]
+    assertContains(response, "Page 3 of 3")
+
+
+def test_team_count_covers_all_pages(client, lead, service, sixty_teams):
+    assertContains(overview(client, lead, service, page=2), "has 60 teams.")
+
+
+def test_team_page_past_the_end_shows_the_last_page(client, lead, service, sixty_teams):
+    assertContains(overview(client, lead, service, page=99), "Page 3 of 3")
+
+
+def test_few_teams_show_no_pagination(client, lead, team):
+    assertNotContains(overview(client, lead, team.service), 'aria-label="Pages"')
+
+
 def test_lead_of_another_service_cannot_open_this_services_overview(client, service):
     other_lead = lead_of(factories.ServiceFactory())
     response = signed_in(client, other_lead).get(f"/services/{service.slug}/")
@@ -212,6 +348,14 @@ def test_only_the_lead_can_open_the_service_overview(client, request, service, p
     user = request.getfixturevalue(person)
     response = signed_in(client, user).get(f"/services/{service.slug}/")
     assert response.status_code == 404
+
+
+def test_former_lead_can_no_longer_open_the_service_overview(client, lead, service):
+    lead.memberships.update(
+        starts_on=timezone.localdate() - datetime.timedelta(days=400),
+        ends_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    assert overview(client, lead, service).status_code == 404
 
 
 def test_unknown_service_is_not_found(client, lead):
@@ -470,12 +614,13 @@ def service_with(teams: int, therapists_per_team: int):
     return service
 
 
-# Measured: 6 on SQLite and PostgreSQL for 2 x 3 and 6 x 10 (session, user, roles, led services
-# for the navigation, the service, the team headcounts).
-SERVICE_OVERVIEW_QUERIES = 7
+# Measured: 8 on SQLite and PostgreSQL for 3 teams and for 60 (session, user, the service among
+# those the user leads, the paginator's count, the page of teams, the head counts of that page,
+# roles and led services for the navigation).
+SERVICE_OVERVIEW_QUERIES = 8
 
 
-@pytest.mark.parametrize(("teams", "therapists_per_team"), [(2, 3), (6, 10)])
+@pytest.mark.parametrize(("teams", "therapists_per_team"), [(3, 2), (60, 2)])
 def test_service_overview_queries_do_not_grow_with_the_service(
     client, db, django_assert_max_num_queries, teams, therapists_per_team
 ):
@@ -483,7 +628,8 @@ def test_service_overview_queries_do_not_grow_with_the_service(
     signed_in(client, lead_of(service))
     with django_assert_max_num_queries(SERVICE_OVERVIEW_QUERIES):
         response = client.get(f"/services/{service.slug}/")
-    assert len(response.context["teams"]) == teams
+    assert len(response.context["rows"]) == min(teams, 25)
+    assert {row.therapists for row in response.context["rows"]} == {therapists_per_team}
 
 
 # Measured: 11 for a therapist or an administrator, 12 for a lead (their services are listed in

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from assessments import services
+from assessments import content, services
 from assessments.models import (
     FrameworkItem,
     FrameworkSection,
@@ -250,6 +250,37 @@ def test_draft_copies_every_section(published_version, draft):
 
 def test_draft_copies_every_involvement_level(published_version, draft):
     assert level_snapshot(draft) == level_snapshot(published_version)
+
+
+def test_draft_holds_what_an_export_of_its_source_holds(published_version, draft):
+    assert content.version_content(draft) == content.version_content(published_version)
+
+
+def test_next_draft_copies_the_edits_published_in_the_last_one(framework, draft):
+    item = draft.items.get(key="C1")
+    item.target_text = "Have a working knowledge of personality difficulties"
+    item.save()
+    item.tdf_domains.set(TdfDomain.objects.filter(slug="knowledge"))
+    draft.involvement_levels.filter(level=1).update(examples="A leaflet")
+    services.publish(draft)
+
+    third = services.create_draft(framework)
+
+    copied = third.items.get(key="C1")
+    assert copied.target_text == item.target_text
+    assert list(copied.tdf_domains.values_list("slug", flat=True)) == ["knowledge"]
+    assert third.involvement_levels.get(level=1).examples == "A leaflet"
+
+
+def test_draft_copies_a_section_that_has_no_items(framework, draft):
+    FrameworkSection.objects.create(
+        version=draft, key="notes", kind=SectionKind.OUTCOMES, title="Notes", order=99
+    )
+    services.publish(draft)
+
+    third = services.create_draft(framework)
+
+    assert third.sections.get(key="notes").items.count() == 0
 
 
 def test_draft_items_are_new_rows_in_the_drafts_own_sections(published_version, draft):

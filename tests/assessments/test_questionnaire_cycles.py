@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from assessments import questionnaire
+from assessments.cycles import add_months, cycle_status, status_for
 from assessments.models import SelfAssessment
-from assessments.questionnaire import add_months, cycle_status, status_for
 from tests import factories
 
 

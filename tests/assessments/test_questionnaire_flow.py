@@ -17,28 +17,18 @@ from accounts.models import Role
 from assessments import questionnaire
 from assessments.models import ItemRating, SelfAssessment
 from tests import factories
+from tests.conftest import profile_url, review_url, section_url
 
 START_URL = "/self-assessment/"
 MY_TRAINING_URL = "/my-training/"
 SECTION_ERROR = "Choose a rating from 1 to 5, or not applicable."
 COMMENT_WITHOUT_RATING = "Choose a rating, or not applicable, to go with your comment."
+COMMENT_TOO_LONG = "Keep the comment to 2,000 characters or fewer (it has 2001)."
 
 
 def page_text(response) -> str:
     """What a reader sees: the page without its tags, spaces folded."""
     return " ".join(strip_tags(response.content.decode()).split())
-
-
-def section_url(assessment, number):
-    return f"/self-assessment/{assessment.pk}/section/{number}/"
-
-
-def review_url(assessment):
-    return f"/self-assessment/{assessment.pk}/review/"
-
-
-def profile_url(user):
-    return f"/therapists/{user.pk}/profile/"
 
 
 def items_of(version, number):
@@ -47,13 +37,23 @@ def items_of(version, number):
     return list(section.items.order_by("order"))
 
 
-def section_post(items, rating="4", action="next", **overrides):
-    """Form data rating every statement `rating`; overrides are raw fields (rating_C1="na")."""
+def section_post(assessment, number, rating="4", action="next", **overrides):
+    """What the section page sends: every statement rated `rating`, empty comments and the
+    revision the page was built from (the assessment's latest); overrides are raw fields
+    (rating_C1="na")."""
+    items = items_of(assessment.version, number)
     data = {f"rating_{item.key}": rating for item in items}
     data.update({f"comment_{item.key}": "" for item in items})
+    data["revision"] = SelfAssessment.objects.get(pk=assessment.pk).revision
     data.update(overrides)
     data["action"] = action
     return data
+
+
+def save(client, assessment, number, rating="4", action="next", *, follow=False, **overrides):
+    """Press a Save button on section `number` (see `section_post`)."""
+    data = section_post(assessment, number, rating, action, **overrides)
+    return client.post(section_url(assessment, number), data, follow=follow)
 
 
 def checked_ratings(response) -> dict[str, str]:
@@ -90,9 +90,8 @@ def ratings_of(assessment) -> dict[str, int | None]:
 
 
 @pytest.fixture
-def me(client, therapist):
-    client.force_login(therapist)
-    return client
+def me(sign_in, therapist):
+    return sign_in(therapist)
 
 
 @pytest.fixture
@@ -199,133 +198,111 @@ def test_section_zero_is_not_found(me, started):
 # Saving a section
 
 
+def test_section_page_carries_the_revision_it_was_built_from(me, started):
+    SelfAssessment.objects.filter(pk=started.pk).update(revision=7)
+    assertContains(me.get(section_url(started, 1)), 'name="revision" value="7"')
+
+
 def test_saving_section_one_stores_a_rating_for_every_statement(me, started, published_version):
-    items = items_of(published_version, 1)
-    me.post(section_url(started, 1), section_post(items, "4"))
-    assert ratings_of(started) == {item.key: 4 for item in items}
+    save(me, started, 1, "4")
+    assert ratings_of(started) == {item.key: 4 for item in items_of(published_version, 1)}
 
 
-def test_not_applicable_is_stored_as_no_value_never_zero(me, started, published_version):
-    items = items_of(published_version, 1)
-    me.post(section_url(started, 1), section_post(items, "4", rating_C1="na"))
-    rating = started.ratings.get(item__key="C1")
-    assert rating.value is None
+def test_not_applicable_is_stored_as_no_value_never_zero(me, started):
+    save(me, started, 1, "4", rating_C1="na")
+    assert started.ratings.get(item__key="C1").value is None
     assert not ItemRating.objects.filter(value=0).exists()
 
 
-def test_comment_is_saved_with_its_rating(me, started, published_version):
-    items = items_of(published_version, 1)
-    me.post(section_url(started, 1), section_post(items, comment_C2="  Need more practice  "))
+def test_comment_is_saved_with_its_rating(me, started):
+    save(me, started, 1, comment_C2="  Need more practice  ")
     assert started.ratings.get(item__key="C2").comment == "Need more practice"
 
 
-def test_save_and_continue_opens_the_next_section(me, started, published_version):
-    response = me.post(section_url(started, 1), section_post(items_of(published_version, 1)))
-    assertRedirects(response, section_url(started, 2))
+def test_save_and_continue_opens_the_next_section(me, started):
+    assertRedirects(save(me, started, 1), section_url(started, 2))
 
 
-def test_save_and_continue_moves_the_resume_point_on(me, started, published_version):
-    me.post(section_url(started, 1), section_post(items_of(published_version, 1)))
+def test_save_and_continue_moves_the_resume_point_on(me, started):
+    save(me, started, 1)
     started.refresh_from_db()
     assert started.resume_section == 1
 
 
 def test_saved_answers_are_checked_when_the_section_is_opened_again(me, started, published_version):
-    items = items_of(published_version, 1)
-    me.post(section_url(started, 1), section_post(items, "2", rating_C1="na", rating_C3="5"))
-    expected = {f"rating_{item.key}": "2" for item in items} | {
+    save(me, started, 1, "2", rating_C1="na", rating_C3="5")
+    expected = {f"rating_{item.key}": "2" for item in items_of(published_version, 1)} | {
         "rating_C1": "na",
         "rating_C3": "5",
     }
     assert checked_ratings(me.get(section_url(started, 1))) == expected
 
 
-def test_saved_comment_is_shown_when_the_section_is_opened_again(me, started, published_version):
-    items = items_of(published_version, 1)
-    me.post(section_url(started, 1), section_post(items, comment_C4="Ask about SCID-5"))
+def test_saved_comment_is_shown_when_the_section_is_opened_again(me, started):
+    save(me, started, 1, comment_C4="Ask about SCID-5")
     assert textarea_text(me.get(section_url(started, 1)), "comment_C4") == "Ask about SCID-5"
 
 
 def test_progress_counts_the_saved_answers(me, started, published_version):
-    items = items_of(published_version, 1)
-    me.post(section_url(started, 1), section_post(items))
+    save(me, started, 1)
+    answered = len(items_of(published_version, 1))
     total = started.version.items.exclude(section__kind="outcomes").count()
-    assert f"({len(items)} of {total} statements)" in page_text(me.get(section_url(started, 2)))
+    assert f"({answered} of {total} statements)" in page_text(me.get(section_url(started, 2)))
 
 
-def test_save_and_finish_later_returns_to_my_training(me, started, published_version):
-    response = me.post(
-        section_url(started, 3), section_post(items_of(published_version, 3), action="later")
-    )
-    assertRedirects(response, MY_TRAINING_URL)
+def test_save_and_finish_later_returns_to_my_training(me, started):
+    assertRedirects(save(me, started, 3, action="later"), MY_TRAINING_URL)
 
 
-def test_save_and_finish_later_says_the_answers_are_saved(me, started, published_version):
-    response = me.post(
-        section_url(started, 3),
-        section_post(items_of(published_version, 3), action="later"),
-        follow=True,
-    )
+def test_save_and_finish_later_says_the_answers_are_saved(me, started):
+    response = save(me, started, 3, action="later", follow=True)
     assertContains(response, "Your answers are saved. Continue whenever you are ready.")
 
 
 def test_save_and_finish_later_keeps_the_answers(me, started, published_version):
-    items = items_of(published_version, 3)
-    me.post(section_url(started, 3), section_post(items, "5", action="later"))
-    assert ratings_of(started) == {item.key: 5 for item in items}
+    save(me, started, 3, "5", action="later")
+    assert ratings_of(started) == {item.key: 5 for item in items_of(published_version, 3)}
 
 
-def test_start_page_offers_to_continue_an_open_assessment(me, started, published_version):
-    me.post(section_url(started, 3), section_post(items_of(published_version, 3), action="later"))
+def test_start_page_offers_to_continue_an_open_assessment(me, started):
+    save(me, started, 3, action="later")
     response = me.get(START_URL)
     assertContains(response, "Continue where you stopped")
     assertNotContains(response, "Start now")
 
 
-def test_continuing_resumes_at_the_section_where_they_stopped(me, started, published_version):
-    me.post(section_url(started, 3), section_post(items_of(published_version, 3), action="later"))
+def test_continuing_resumes_at_the_section_where_they_stopped(me, started):
+    save(me, started, 3, action="later")
     assertRedirects(me.post(START_URL), section_url(started, 3))
 
 
-def test_save_and_go_back_opens_the_previous_section(me, started, published_version):
-    response = me.post(
-        section_url(started, 2), section_post(items_of(published_version, 2), action="previous")
-    )
-    assertRedirects(response, section_url(started, 1))
+def test_save_and_go_back_opens_the_previous_section(me, started):
+    assertRedirects(save(me, started, 2, action="previous"), section_url(started, 1))
 
 
 def test_save_and_go_back_saves_the_answers(me, started, published_version):
-    items = items_of(published_version, 2)
-    me.post(section_url(started, 2), section_post(items, "1", action="previous"))
-    assert ratings_of(started) == {item.key: 1 for item in items}
+    save(me, started, 2, "1", action="previous")
+    assert ratings_of(started) == {item.key: 1 for item in items_of(published_version, 2)}
 
 
 def test_section_one_has_no_go_back_button(me, started):
     assertNotContains(me.get(section_url(started, 1)), 'value="previous"')
 
 
-def test_save_and_continue_on_the_last_section_opens_the_review(
-    me, started, published_version, section_count
-):
-    items = items_of(published_version, section_count)
-    response = me.post(section_url(started, section_count), section_post(items))
-    assertRedirects(response, review_url(started))
+def test_save_and_continue_on_the_last_section_opens_the_review(me, started, section_count):
+    assertRedirects(save(me, started, section_count), review_url(started))
 
 
-def test_clearing_an_answer_leaves_the_statement_unanswered(me, started, published_version):
-    items = items_of(published_version, 1)
-    me.post(section_url(started, 1), section_post(items, "4"))
-    cleared = section_post(items, "4")
-    del cleared["rating_C2"]
-    response = me.post(section_url(started, 1), cleared)
+def test_ticking_clear_leaves_the_statement_unanswered(me, started):
+    save(me, started, 1, "4")
+    response = save(me, started, 1, "4", clear_C2="on")
     assert response.status_code == 302
     assert not started.ratings.filter(item__key="C2").exists()
 
 
-def test_changing_an_answer_updates_the_saved_rating(me, started, published_version):
-    items = items_of(published_version, 1)
-    me.post(section_url(started, 1), section_post(items, "4"))
-    me.post(section_url(started, 1), section_post(items, "4", rating_C2="1"))
+def test_changing_an_answer_updates_the_saved_rating(me, started):
+    save(me, started, 1, "4")
+    save(me, started, 1, "4", rating_C2="1")
     assert started.ratings.get(item__key="C2").value == 1
 
 
@@ -333,13 +310,9 @@ def test_changing_an_answer_updates_the_saved_rating(me, started, published_vers
 
 
 @pytest.fixture
-def invalid_rating(me, started, published_version):
+def invalid_rating(me, started):
     """Section 1 posted with C1 rated "7", C2 rated 2 with a comment, the rest 4."""
-    items = items_of(published_version, 1)
-    return me.post(
-        section_url(started, 1),
-        section_post(items, "4", rating_C1="7", rating_C2="2", comment_C2="Hard with <clients>"),
-    )
+    return save(me, started, 1, "4", rating_C1="7", rating_C2="2", comment_C2="Hard with <clients>")
 
 
 def test_invalid_rating_shows_the_page_again_as_a_bad_request(invalid_rating):
@@ -359,7 +332,7 @@ def test_invalid_rating_names_the_statement_and_the_problem(invalid_rating):
     )
 
 
-def test_invalid_rating_keeps_the_other_ratings_typed(invalid_rating, published_version):
+def test_invalid_rating_keeps_the_other_ratings_typed(invalid_rating):
     checked = checked_ratings(invalid_rating)
     assert checked["rating_C2"] == "2"
     assert checked["rating_C3"] == "4"
@@ -376,34 +349,54 @@ def test_invalid_rating_saves_nothing_in_the_section(invalid_rating, started):
     assert started.resume_section == 0
 
 
-def test_comment_without_a_rating_is_an_error(me, started, published_version):
-    items = items_of(published_version, 1)
-    data = section_post(items, "4", comment_C5="I am not sure")
+@pytest.fixture
+def comment_without_rating(me, started):
+    """Section 1 posted with C5 commented on but not rated, the rest 4."""
+    data = section_post(started, 1, "4", comment_C5="I am not sure")
     del data["rating_C5"]
-    response = me.post(section_url(started, 1), data)
-    assertContains(response, COMMENT_WITHOUT_RATING, status_code=400)
+    return me.post(section_url(started, 1), data)
+
+
+def test_comment_without_a_rating_is_an_error(comment_without_rating, started):
+    assertContains(comment_without_rating, COMMENT_WITHOUT_RATING, status_code=400)
     assert not started.ratings.exists()
 
 
-def test_comment_without_a_rating_keeps_the_comment(me, started, published_version):
-    items = items_of(published_version, 1)
-    data = section_post(items, "4", comment_C5="I am not sure")
-    del data["rating_C5"]
-    response = me.post(section_url(started, 1), data)
-    assert textarea_text(response, "comment_C5") == "I am not sure"
+def test_comment_without_a_rating_keeps_the_comment(comment_without_rating):
+    assert textarea_text(comment_without_rating, "comment_C5") == "I am not sure"
 
 
-def test_comment_over_2000_characters_is_an_error(me, started, published_version):
-    items = items_of(published_version, 1)
-    response = me.post(section_url(started, 1), section_post(items, comment_C6="x" * 2001))
-    assertContains(response, "at most 2000 characters", status_code=400)
+def test_every_comment_box_stops_typing_at_2000_characters(me, started, published_version):
+    count = len(items_of(published_version, 1))
+    assertContains(me.get(section_url(started, 1)), 'maxlength="2000"', count=count)
+
+
+def test_comment_over_2000_characters_says_how_long_it_may_be(me, started):
+    response = save(me, started, 1, comment_C6="x" * 2001)
+    assertContains(response, f"C6 comment: {COMMENT_TOO_LONG}", status_code=400)
+
+
+def test_comment_over_2000_characters_is_kept_on_the_page(me, started):
+    response = save(me, started, 1, comment_C6="x" * 2001)
+    assert textarea_text(response, "comment_C6") == "x" * 2001
+
+
+def test_comment_over_2000_characters_saves_nothing(me, started):
+    save(me, started, 1, comment_C6="x" * 2001)
     assert not started.ratings.exists()
 
 
-def test_comment_of_2000_characters_is_saved(me, started, published_version):
-    items = items_of(published_version, 1)
-    me.post(section_url(started, 1), section_post(items, comment_C6="x" * 2000))
+def test_comment_of_2000_characters_is_saved(me, started):
+    save(me, started, 1, comment_C6="x" * 2000)
     assert started.ratings.get(item__key="C6").comment == "x" * 2000
+
+
+def test_line_breaks_count_once_as_in_the_comment_box(me, started):
+    """The browser counts a line break as one character against maxlength but sends two
+    (CR LF), so a comment typed up to the limit must still fit."""
+    sent = "\r\n".join(["x" * 99] * 20)  # 1,999 characters in the box, 2,018 as sent
+    save(me, started, 1, comment_C6=sent)
+    assert started.ratings.get(item__key="C6").comment == sent.replace("\r\n", "\n")
 
 
 # Checking the answers
@@ -421,7 +414,7 @@ def test_review_lists_every_section_with_a_change_link(
 
 def test_review_shows_not_answered_for_each_unanswered_statement(me, started, published_version):
     items = items_of(published_version, 1)
-    me.post(section_url(started, 1), section_post(items))
+    save(me, started, 1)
     total = started.version.items.exclude(section__kind="outcomes").count()
     assertContains(me.get(review_url(started)), "Not answered", count=total - len(items))
 
@@ -513,7 +506,7 @@ def test_posting_to_a_submitted_section_changes_nothing(
     me, therapist, submitted, published_version
 ):
     before = ratings_of(submitted)
-    response = me.post(section_url(submitted, 1), section_post(items_of(published_version, 1), "1"))
+    response = save(me, submitted, 1, "1")
     assertRedirects(response, profile_url(therapist))
     assert ratings_of(submitted) == before
 
@@ -594,7 +587,7 @@ def test_nobody_else_can_save_a_therapists_section(
     client, request, started, published_version, viewer
 ):
     client.force_login(request.getfixturevalue(viewer))
-    response = client.post(section_url(started, 1), section_post(items_of(published_version, 1)))
+    response = save(client, started, 1)
     assert response.status_code == 404
     assert not started.ratings.exists()
 
@@ -678,7 +671,9 @@ def test_save_section_refuses_a_submitted_assessment(therapist, published_versio
     assessment = factories.filled_assessment(therapist, published_version)
     section = questionnaire.rated_sections(published_version).first()
     with pytest.raises(questionnaire.AssessmentLocked):
-        questionnaire.save_section(assessment, section, {}, resume_at=0)
+        questionnaire.save_section(
+            assessment, section, {}, revision=assessment.revision, resume_at=0
+        )
     assert assessment.ratings.filter(item__section=section).exists()
 
 
@@ -689,13 +684,7 @@ def test_database_refuses_a_second_assessment_in_progress(therapist, published_v
 
 
 def test_database_refuses_a_second_assessment_in_the_same_cycle(therapist, published_version):
-    SelfAssessment.objects.create(
-        therapist=therapist,
-        version=published_version,
-        cycle=0,
-        status=SelfAssessment.Status.SUBMITTED,
-        submitted_at=timezone.now(),
-    )
+    factories.submitted_assessment(therapist, published_version, {}, cycle=0)
     with pytest.raises(IntegrityError), transaction.atomic():
         SelfAssessment.objects.create(therapist=therapist, version=published_version, cycle=0)
 

@@ -1,6 +1,6 @@
 """Steps that several browser journeys share."""
 
-from accounts.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 
 
 def sign_in(page, live_server, username: str) -> None:

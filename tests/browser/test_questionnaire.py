@@ -1,5 +1,6 @@
 """A therapist completes the whole self-assessment in the browser, leaving and coming back
-half-way, with an accessibility check on every page they meet."""
+half-way, with an accessibility check on every page they meet; answers saved in the background
+survive closing the tab, a cleared answer is gone from the draft, and the page fits a phone."""
 
 import re
 
@@ -13,6 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # therapist04 has no self-assessment in the demo data: their baseline is due.
 THERAPIST = "therapist04"
+AUTOSAVE = re.compile(r"/self-assessment/\d+/section/\d+/autosave/$")
 
 
 def sign_in(page, live_server) -> None:
@@ -23,6 +25,14 @@ def sign_in(page, live_server) -> None:
 def answer_every_statement(page, choice: str) -> None:
     for fieldset in page.locator("fieldset.rating-item").all():
         fieldset.get_by_label(choice, exact=True).check()
+
+
+def start_questionnaire(page, live_server) -> None:
+    sign_in(page, live_server)
+    page.goto(live_server.url + "/self-assessment/")
+    page.get_by_role("button", name="Start now").click()
+    expect(page.get_by_text(re.compile(r"Section 1 of 10"))).to_be_visible()
+    page.wait_for_load_state()  # the page's script listens for answers from here on
 
 
 def test_therapist_completes_the_questionnaire_leaving_and_resuming_half_way(
@@ -41,6 +51,7 @@ def test_therapist_completes_the_questionnaire_leaving_and_resuming_half_way(
     page.get_by_role("button", name="Save and continue").click()
 
     expect(page.get_by_text(re.compile(r"Section 2 of 10"))).to_be_visible()
+    page.wait_for_load_state()
     first, second = page.locator("fieldset.rating-item").all()[:2]
     first.get_by_label("2 Disagree", exact=True).check()
     second.get_by_label("Not applicable", exact=True).check()
@@ -81,9 +92,7 @@ def test_therapist_completes_the_questionnaire_leaving_and_resuming_half_way(
 def test_invalid_answer_is_explained_and_nothing_typed_is_lost(
     live_server, page, demo_site, assert_accessible
 ):
-    sign_in(page, live_server)
-    page.goto(live_server.url + "/self-assessment/")
-    page.get_by_role("button", name="Start now").click()
+    start_questionnaire(page, live_server)
     fieldset = page.locator("fieldset.rating-item").first
     fieldset.get_by_role("textbox").fill("I want to think about this one")
     page.get_by_role("button", name="Save and continue").click()
@@ -95,9 +104,7 @@ def test_invalid_answer_is_explained_and_nothing_typed_is_lost(
 
 
 def test_keyboard_alone_answers_a_statement(live_server, page, demo_site):
-    sign_in(page, live_server)
-    page.goto(live_server.url + "/self-assessment/")
-    page.get_by_role("button", name="Start now").click()
+    start_questionnaire(page, live_server)
     first_radio = page.locator("fieldset.rating-item").first.get_by_label(
         "1 Strongly disagree", exact=True
     )
@@ -111,22 +118,16 @@ def test_keyboard_alone_answers_a_statement(live_server, page, demo_site):
 def test_saving_while_a_background_save_is_under_way_is_not_mistaken_for_another_tab(
     live_server, page, demo_site
 ):
-    sign_in(page, live_server)
-    page.goto(live_server.url + "/self-assessment/")
-    page.get_by_role("button", name="Start now").click()
-    expect(page.get_by_text(re.compile(r"Section 1 of 10"))).to_be_visible()
+    start_questionnaire(page, live_server)
     answer_every_statement(page, "4 Agree")
 
     # Let the background save reach the server, but hold its answer back from the page.
     held = []
 
-    def hold_background_saves(route, request):
-        if request.headers.get("x-requested-with") == "fetch":
-            held.append((route, route.fetch()))
-        else:
-            route.continue_()
+    def hold_background_saves(route):
+        held.append((route, route.fetch()))
 
-    page.route(re.compile(r"/self-assessment/\d+/section/\d+/$"), hold_background_saves)
+    page.route(AUTOSAVE, hold_background_saves)
     page.locator("fieldset.rating-item").first.get_by_label("5 Strongly agree").check()
     page.wait_for_timeout(600)
     assert held, "the background save should have been sent"
@@ -137,3 +138,86 @@ def test_saving_while_a_background_save_is_under_way_is_not_mistaken_for_another
 
     expect(page.get_by_text(re.compile(r"Section 2 of 10"))).to_be_visible()
     expect(page.get_by_text("changed in another tab")).to_have_count(0)
+
+
+def test_clearing_an_answer_empties_it_on_the_page_and_in_the_saved_draft(
+    live_server, page, demo_site, assert_accessible
+):
+    start_questionnaire(page, live_server)
+    first = page.locator("fieldset.rating-item").first
+    with page.expect_response(AUTOSAVE):
+        first.get_by_label("4 Agree", exact=True).check()
+    first.get_by_role("textbox").fill("Ask in supervision")
+    with page.expect_response(AUTOSAVE) as saved:
+        first.get_by_label(re.compile(r"Clear my answer")).check()
+    assert saved.value.json()["answered"] == 0
+
+    expect(first.get_by_role("radio", checked=True)).to_have_count(0)
+    expect(first.get_by_role("textbox")).to_have_value("")
+    assert not SelfAssessment.objects.get(therapist__username=THERAPIST).ratings.exists()
+    page.reload()
+    expect(
+        page.locator("fieldset.rating-item").first.get_by_role("radio", checked=True)
+    ).to_have_count(0)
+    assert_accessible(page)
+
+
+def test_unticking_clear_puts_the_answer_back(live_server, page, demo_site):
+    start_questionnaire(page, live_server)
+    first = page.locator("fieldset.rating-item").first
+    first.get_by_label("2 Disagree", exact=True).check()
+    first.get_by_role("textbox").fill("Not sure yet")
+    clear = first.get_by_label(re.compile(r"Clear my answer"))
+    clear.check()
+    with page.expect_response(AUTOSAVE) as saved:
+        clear.uncheck()
+    assert saved.value.json()["answered"] == 1
+
+    expect(first.get_by_label("2 Disagree", exact=True)).to_be_checked()
+    expect(first.get_by_role("textbox")).to_have_value("Not sure yet")
+
+
+def test_section_page_fits_a_360_pixel_phone_screen(
+    live_server, page, demo_site, assert_accessible
+):
+    page.set_viewport_size({"width": 360, "height": 740})
+    start_questionnaire(page, live_server)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(page)
+
+
+def test_background_save_refused_by_the_server_says_why_on_the_page(
+    live_server, page, context, demo_site
+):
+    start_questionnaire(page, live_server)
+    other_tab = context.new_page()
+    other_tab.goto(page.url)
+    with other_tab.expect_response(AUTOSAVE):
+        other_tab.locator("fieldset.rating-item").first.get_by_label("5 Strongly agree").check()
+
+    with page.expect_response(AUTOSAVE) as refused:
+        page.locator("fieldset.rating-item").first.get_by_label("1 Strongly disagree").check()
+    assert refused.value.status == 409
+    expect(page.get_by_role("status")).to_contain_text("changed in another tab or window")
+    expect(
+        page.locator("fieldset.rating-item").first.get_by_label("1 Strongly disagree")
+    ).to_be_checked()
+
+
+def test_answers_given_while_signed_out_are_saved_after_signing_in_again(
+    live_server, page, context, demo_site
+):
+    start_questionnaire(page, live_server)
+    other_tab = context.new_page()
+    other_tab.goto(live_server.url + "/my-training/")
+    other_tab.get_by_role("button", name=re.compile("Sign out")).click()
+
+    with page.expect_response(AUTOSAVE):
+        page.locator("fieldset.rating-item").first.get_by_label("2 Disagree").check()
+    expect(page.get_by_role("status")).to_contain_text("you have been signed out")
+
+    journeys.sign_in(other_tab, live_server, THERAPIST)
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_text(re.compile(r"Section 2 of 10"))).to_be_visible()
+    ratings = SelfAssessment.objects.get(therapist__username=THERAPIST).ratings
+    assert list(ratings.values_list("item__key", "value")) == [("C1", 2)]

@@ -11,6 +11,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.models import Role
 from tests import factories
+from tests.conftest import profile_url
 
 URL = "/supervision/"
 
@@ -224,8 +225,9 @@ def test_a_supervisee_who_also_supervises_shows_only_their_therapist_team(
 
 # Query counts stay constant as supervisees are added
 
-# Measured: 6 on SQLite and PostgreSQL for 3 and for 25 supervisees (session, user, roles,
-# count for the paginator, the page of relationships with supervisees, their memberships).
+# Measured: 7 on SQLite and PostgreSQL for 3 and for 25 supervisees, and for 12 of whom half are
+# no longer therapists (session, user, roles, count for the paginator, the page of supervisees,
+# their current therapist memberships, their self-assessments).
 SUPERVISEES_QUERIES = 7
 
 
@@ -239,3 +241,74 @@ def test_supervisees_page_queries_do_not_grow_with_supervisees(
     with django_assert_max_num_queries(SUPERVISEES_QUERIES):
         response = client.get(URL)
     assert len(response.context["page"].object_list) == supervisees
+
+
+# Supervisees who are no longer therapists
+
+
+def end_therapist_membership(person) -> None:
+    person.memberships.update(
+        starts_on=timezone.localdate() - datetime.timedelta(days=400),
+        ends_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
+
+
+def row_of(response, name: str) -> str:
+    """The table row whose header cell holds `name`."""
+    html = response.content.decode()
+    start = html.rindex("<tr>", 0, html.index(name))
+    return html[start : html.index("</tr>", start)]
+
+
+@pytest.fixture
+def former_therapist(named_supervisor, team):
+    """A current supervisee whose therapist membership ended yesterday."""
+    person = supervisee_of(named_supervisor, team, "Isaac", "Adeyemi")
+    end_therapist_membership(person)
+    return person
+
+
+def test_supervisee_whose_membership_ended_is_still_listed(
+    client, named_supervisor, former_therapist
+):
+    response = signed_in(client, named_supervisor).get(URL)
+    assertContains(response, "Isaac Adeyemi", count=1)
+
+
+def test_supervisee_whose_membership_ended_shows_no_cycle_status(
+    client, named_supervisor, former_therapist
+):
+    row = row_of(signed_in(client, named_supervisor).get(URL), "Isaac Adeyemi")
+    assert "Not a therapist" in row
+    assert "No team" in row
+
+
+def test_supervisee_whose_membership_ended_has_no_profile_link(
+    client, named_supervisor, former_therapist
+):
+    response = signed_in(client, named_supervisor).get(URL)
+    assertNotContains(response, profile_url(former_therapist))
+
+
+def test_supervisee_who_moved_team_shows_only_the_new_team(client, named_supervisor, team, service):
+    person = supervisee_of(named_supervisor, team, "Jess", "Campbell")
+    end_therapist_membership(person)
+    new_team = factories.TeamFactory(service=service, name="Central team")
+    factories.MembershipFactory(user=person, team=new_team)
+    row = row_of(signed_in(client, named_supervisor).get(URL), "Jess Campbell")
+    assert "<td>Central team</td>" in row
+
+
+def test_supervisees_page_queries_stay_pinned_with_former_therapists(
+    client, named_supervisor, team, django_assert_max_num_queries
+):
+    for n in range(12):
+        person = supervisee_of(named_supervisor, team, f"Person{n:02d}", f"Surname{n:02d}")
+        if n % 2:
+            end_therapist_membership(person)
+    signed_in(client, named_supervisor)
+    with django_assert_max_num_queries(SUPERVISEES_QUERIES):
+        response = client.get(URL)
+    assert [row.status is None for row in response.context["rows"]] == [
+        n % 2 == 1 for n in range(12)
+    ]

@@ -1,5 +1,5 @@
-"""Demo organisation for `make run`: one service, three teams, twenty therapists, four
-supervisors, one lead and an administrator, all with one known password.
+"""Demo organisation for `make run`: one service, three teams, twenty therapists (one of whom
+moved team), four supervisors, one lead and an administrator, all with one known password.
 
 Only for DEBUG/DEMO_MODE installs; the command refuses otherwise.
 """
@@ -13,10 +13,13 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Membership, Role, Service, SupervisionRelationship, Team, User
+from accounts.models import Membership, Role, Service, SupervisionRelationship, Team, User
 
 DEMO_PASSWORD = "comb-demo-2026"
 DEMO_SERVICE_SLUG = "northshire"
+# therapist02 worked in the North team, then moved to the Central team this many days ago.
+MOVER = "therapist02"
+MOVED_DAYS_AGO = 150
 TEAM_NAMES = ["North team", "Central team", "South team"]
 THERAPIST_NAMES = [
     ("Amara", "Okafor"),
@@ -77,8 +80,19 @@ def build_demo_organisation(today: datetime.date | None = None) -> list[DemoLogi
         )
         return user
 
-    def member(user: User, role: str, team: Team | None) -> None:
-        Membership.objects.get_or_create(user=user, service=service, team=team, role=role)
+    started = today - datetime.timedelta(days=240)
+
+    def member(user: User, role: str, team: Team | None, **dates: datetime.date) -> None:
+        """One open membership, or (with ends_on) one ended one, however often it runs."""
+        ends_on = dates.get("ends_on")
+        Membership.objects.update_or_create(
+            user=user,
+            service=service,
+            team=team,
+            role=role,
+            ends_on__isnull=ends_on is None,
+            defaults={"starts_on": dates.get("starts_on", started), "ends_on": ends_on},
+        )
 
     person("admin", "Ada", "Admin", is_staff=True, is_superuser=True)
     lead = person("lead", "Grace", "Whitfield")
@@ -94,12 +108,18 @@ def build_demo_organisation(today: datetime.date | None = None) -> list[DemoLogi
     member(supervisors[3], Role.THERAPIST, teams[1])
 
     therapists = []
+    moved_on = today - datetime.timedelta(days=MOVED_DAYS_AGO)
     for number, (first, last) in enumerate(THERAPIST_NAMES, start=1):
-        therapist = person(f"therapist{number:02d}", first, last)
-        member(therapist, Role.THERAPIST, teams[(number - 1) % 3])
+        username = f"therapist{number:02d}"
+        therapist = person(username, first, last)
+        if username == MOVER:
+            left_on = moved_on - datetime.timedelta(days=1)
+            member(therapist, Role.THERAPIST, teams[0], ends_on=left_on)
+            member(therapist, Role.THERAPIST, teams[1], starts_on=moved_on)
+        else:
+            member(therapist, Role.THERAPIST, teams[(number - 1) % 3])
         therapists.append(therapist)
 
-    started = today - datetime.timedelta(days=240)
     for index, therapist in enumerate(therapists):
         supervise(supervisors[index % 4], therapist, started)
     supervise(supervisors[0], supervisors[3], started)
@@ -115,6 +135,7 @@ def build_demo_organisation(today: datetime.date | None = None) -> list[DemoLogi
     )
     return [
         DemoLogin("therapist01", "Therapist, North team (therapist01 to therapist20)"),
+        DemoLogin(MOVER, "Therapist who moved from the North to the Central team"),
         DemoLogin("supervisor1", "Supervisor of five therapists and supervisor4"),
         DemoLogin("supervisor4", "Supervisor who is also a therapist"),
         DemoLogin("lead", "Service lead, Northshire Talking Therapies"),

@@ -12,9 +12,10 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Membership, Role, User
+from assessments.models import FrameworkItem, FrameworkVersion, ItemRating, SelfAssessment
 
-from .models import FrameworkItem, FrameworkVersion, ItemRating, SelfAssessment
+from .people import MOVED_DAYS_AGO, MOVER
 
 # (days ago each cycle was submitted) by therapist index: varied so that statuses differ.
 SCHEDULES = [
@@ -24,6 +25,8 @@ SCHEDULES = [
     (190, 20),  # complete
     (),  # not started: baseline due
 ]
+# The therapist who moved team: a baseline in the old team, a reassessment in the new one.
+MOVER_SCHEDULE = (MOVED_DAYS_AGO + 60, MOVED_DAYS_AGO - 50)
 
 
 def rating(level: float, cycle: int) -> int:
@@ -34,7 +37,7 @@ def rating(level: float, cycle: int) -> int:
 @transaction.atomic
 def build_demo_assessments(version: FrameworkVersion, therapists: list[User]) -> int:
     """Create the demo assessments unless a therapist already has some. Returns how many."""
-    items = list(FrameworkItem.objects.filter(version=version).exclude(section__kind="outcomes"))
+    items = list(FrameworkItem.objects.filter(version=version).rated())
     created = 0
     now = timezone.now()
     for index, therapist in enumerate(therapists):
@@ -44,7 +47,10 @@ def build_demo_assessments(version: FrameworkVersion, therapists: list[User]) ->
         # A person-level confidence plus item-level spread, as real respondents show.
         confidence = rng.gauss(3.0, 0.6)
         ability = {item.pk: confidence + rng.gauss(0, 0.7) for item in items}
-        for cycle, days_ago in enumerate(SCHEDULES[index % len(SCHEDULES)]):
+        schedule = (
+            MOVER_SCHEDULE if therapist.username == MOVER else SCHEDULES[index % len(SCHEDULES)]
+        )
+        for cycle, days_ago in enumerate(schedule):
             assessment = SelfAssessment.objects.create(
                 therapist=therapist, version=version, cycle=cycle, status="in_progress"
             )
@@ -56,10 +62,19 @@ def build_demo_assessments(version: FrameworkVersion, therapists: list[User]) ->
                 )
                 for item in items
             )
+            submitted_at = now - datetime.timedelta(days=days_ago)
+            # The team the therapist was in then (the demo has a therapist who moved).
+            membership = (
+                Membership.objects.current(on=timezone.localdate(submitted_at))
+                .filter(user=therapist, role=Role.THERAPIST)
+                .get()
+            )
             SelfAssessment.objects.filter(pk=assessment.pk).update(
                 status=SelfAssessment.Status.SUBMITTED,
-                submitted_at=now - datetime.timedelta(days=days_ago),
+                submitted_at=submitted_at,
                 shares_sensitive=rng.random() < 0.5,
+                service_id=membership.service_id,
+                team_id=membership.team_id,
             )
             created += 1
     return created

@@ -9,12 +9,13 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts import permissions
-from accounts.demo import DEMO_PASSWORD, build_demo_organisation
 from accounts.models import Membership, Role, Service, SupervisionRelationship, Team, User
-from assessments.models import Framework, FrameworkVersion
+from assessments.models import Framework, FrameworkVersion, SelfAssessment
+from demo.people import DEMO_PASSWORD, MOVED_DAYS_AGO, MOVER, build_demo_organisation
 
 
 @pytest.fixture
@@ -158,6 +159,72 @@ def test_building_the_demo_on_another_day_creates_no_duplicates(db):
     before = counts()
     build_demo_organisation(today=datetime.date(2026, 3, 2))
     assert counts() == before
+
+
+# The therapist who moved team
+
+
+def mover_memberships():
+    return Membership.objects.filter(user__username=MOVER, role=Role.THERAPIST)
+
+
+def test_mover_has_an_ended_north_membership_and_a_current_central_one(demo):
+    today = timezone.localdate()
+    ended = mover_memberships().get(ends_on__isnull=False)
+    current = mover_memberships().current().get()
+    assert (ended.team.name, current.team.name) == ("North team", "Central team")
+    assert ended.ends_on < current.starts_on == today - datetime.timedelta(days=MOVED_DAYS_AGO)
+
+
+def test_mover_has_no_other_therapist_membership(demo):
+    assert mover_memberships().count() == 2
+
+
+def test_movers_baseline_records_the_north_team(demo):
+    baseline = SelfAssessment.objects.get(therapist__username=MOVER, cycle=0)
+    assert baseline.team.name == "North team"
+
+
+def test_movers_reassessment_records_the_central_team(demo):
+    reassessment = SelfAssessment.objects.get(therapist__username=MOVER, cycle=1)
+    assert reassessment.team.name == "Central team"
+
+
+def test_every_submitted_demo_assessment_records_its_service(demo):
+    submitted = SelfAssessment.objects.submitted()
+    assert submitted.exists()
+    assert not submitted.filter(service__isnull=True).exists()
+
+
+def test_every_demo_assessment_records_the_team_of_the_day_it_was_submitted(demo):
+    for assessment in SelfAssessment.objects.submitted():
+        on = timezone.localdate(assessment.submitted_at)
+        that_day = Membership.objects.current(on=on).filter(
+            user=assessment.therapist_id, role=Role.THERAPIST
+        )
+        assert that_day.filter(team=assessment.team_id).exists(), assessment
+
+
+def test_building_the_demo_on_another_day_keeps_one_membership_per_role_and_team(db):
+    build_demo_organisation(today=datetime.date(2026, 3, 1))
+    build_demo_organisation(today=datetime.date(2026, 7, 15))
+    repeated = (
+        Membership.objects.values("user", "team", "role")
+        .annotate(times=Count("pk"))
+        .filter(times__gt=1)
+    )
+    assert list(repeated) == []
+
+
+def test_building_the_demo_on_another_day_keeps_the_mover_in_two_teams(db):
+    build_demo_organisation(today=datetime.date(2026, 3, 1))
+    build_demo_organisation(today=datetime.date(2026, 7, 15))
+    current = mover_memberships().current(on=datetime.date(2026, 7, 15)).get()
+    assert current.team.name == "Central team"
+    assert mover_memberships().count() == 2
+
+
+# Outside demo installs
 
 
 def test_demo_setup_is_refused_outside_demo_mode(db, settings):

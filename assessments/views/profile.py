@@ -1,0 +1,89 @@
+"""The training-needs profile, its chart, and a submitted assessment's answers (read-only)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from accounts import permissions
+from accounts.models import User
+from accounts.permissions import AuthenticatedRequest
+
+from .. import charts, queries
+from ..profile import ProfileBasis, profile_basis, therapist_profile
+
+
+def _visible_therapist(request: HttpRequest, pk: int) -> User:
+    """The therapist, if the viewer may see their records; a 404 for everyone else, so that
+    outsiders cannot tell whether the person exists."""
+    return get_object_or_404(permissions.visible_therapists(request.user), pk=pk)
+
+
+def _chart_query(basis: ProfileBasis) -> dict[str, str]:
+    return {"assessment": str(basis.latest_pk), "private": str(int(basis.includes_sensitive))}
+
+
+def _chart_url(therapist: User, basis: ProfileBasis) -> str:
+    path = reverse("assessments:profile_chart", args=[therapist.pk])
+    return f"{path}?{urlencode(_chart_query(basis))}"
+
+
+@login_required
+def profile(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    therapist = _visible_therapist(request, pk)
+    result = therapist_profile(request.user, therapist)
+    charts.keep_chart_bars(result)
+    return render(
+        request,
+        "assessments/profile.html",
+        {
+            "therapist": therapist,
+            "profile": result,
+            "chart_url": _chart_url(therapist, result.basis) if result.basis else None,
+            "is_owner": therapist.pk == request.user.pk,
+        },
+    )
+
+
+@login_required
+def profile_chart(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The profile's chart, drawn from what the profile page kept (see `charts`).
+
+    Its URL names the basis it shows (latest assessment, private answers or not); a URL naming
+    another (an older page, an old link) is redirected to the current one, so one URL always
+    means one picture, and pictures with and without private answers never share a URL (nor a
+    browser cache entry)."""
+    therapist = _visible_therapist(request, pk)
+    basis = profile_basis(request.user, therapist)
+    if basis is None:
+        raise Http404("No submitted self-assessment yet.")
+    if request.GET.dict() != _chart_query(basis):
+        return redirect(_chart_url(therapist, basis))
+    svg = charts.cached_chart_svg(basis, lambda: therapist_profile(request.user, therapist))
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@login_required
+def assessment_detail(request: AuthenticatedRequest, pk: int, assessment_pk: int) -> HttpResponse:
+    """A submitted assessment's answers, read-only; private items only where
+    `permissions.can_see_private_answers` allows."""
+    therapist = _visible_therapist(request, pk)
+    assessment = get_object_or_404(therapist.self_assessments.submitted(), pk=assessment_pk)
+    show_private = permissions.can_see_private_answers(request.user, assessment)
+    return render(
+        request,
+        "assessments/assessment_detail.html",
+        {
+            "therapist": therapist,
+            "assessment": assessment,
+            "sections": queries.review_sections(assessment, include_sensitive=show_private),
+            "is_owner": therapist.pk == request.user.pk,
+            "hides_sensitive": not show_private,
+        },
+    )

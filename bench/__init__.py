@@ -1,0 +1,1 @@
+"""Benchmark data generator and runner (`make bench`); never imported by the app."""
