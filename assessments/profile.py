@@ -11,16 +11,20 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from django.core.cache import cache
 
 from accounts import permissions
 from accounts.models import User
 
-from . import reliability, scoring
+from . import queries, reliability, scoring
 from .cycles import CycleStatus, cycle_status, interval_for
-from .models import FrameworkItem, ItemRating, SelfAssessment
+from .models import FrameworkItem, FrameworkVersion, ItemRating, SelfAssessment
 
 HIGH_NEED = 75
+SCORED_ITEMS = "scored-items"
 
 
 @dataclass
@@ -104,16 +108,31 @@ def scored_items(items: list[FrameworkItem]) -> list[scoring.ScoredItem]:
     ]
 
 
-def _items_by_version(version_ids: set[int]) -> dict[int, list[scoring.ScoredItem]]:
+def _items_by_version(versions: Iterable[FrameworkVersion]) -> dict[int, list[scoring.ScoredItem]]:
+    """The scored items of each version, by version id. A published version's are kept in the
+    cache for good (it never changes); a draft's, and any not cached yet, are read in one query."""
+    by_id = {version.pk: version for version in versions}
+    keys = {
+        pk: queries.version_cache_key(version, SCORED_ITEMS)
+        for pk, version in by_id.items()
+        if version.is_published
+    }
+    cached = cache.get_many(keys.values())
+    found = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = by_id.keys() - found.keys()
+    if not missing:
+        return found
     items = (
-        FrameworkItem.objects.filter(version_id__in=version_ids)
+        FrameworkItem.objects.filter(version_id__in=missing)
         .rated()
         .select_related("section__component", "primary_subcomponent")
     )
-    grouped: dict[int, list[FrameworkItem]] = defaultdict(list)
+    grouped: dict[int, list[FrameworkItem]] = {pk: [] for pk in missing}
     for item in items:
         grouped[item.version_id].append(item)
-    return {version_id: scored_items(group) for version_id, group in grouped.items()}
+    read = {pk: scored_items(group) for pk, group in grouped.items()}
+    cache.set_many({keys[pk]: read[pk] for pk in read.keys() & keys.keys()}, timeout=None)
+    return found | read
 
 
 def profile_basis(viewer: User, therapist: User) -> ProfileBasis | None:
@@ -138,7 +157,7 @@ def therapist_profile(viewer: User, therapist: User) -> TherapistProfile:
     profile = TherapistProfile(therapist=therapist, status=status)
     if not submitted:
         return profile
-    items = _items_by_version({a.version_id for a in submitted})
+    items = _items_by_version(a.version for a in submitted)
     ratings: dict[int, dict[str, int | None]] = defaultdict(dict)
     for assessment_id, key, value in ItemRating.objects.filter(
         assessment__in=submitted

@@ -1,9 +1,17 @@
-"""Reads for framework pages, with related rows fetched in a fixed number of queries."""
+"""Reads for framework pages, with related rows fetched in a fixed number of queries.
+
+A published framework version never changes (its models refuse writes), so what is derived from
+one alone is kept in the cache for good (`for_version`); a draft's is always read afresh, as an
+administrator may be editing it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts import permissions
@@ -14,9 +22,28 @@ from .models import (
     FrameworkItem,
     FrameworkSection,
     FrameworkVersion,
+    InvolvementLevel,
     ItemRating,
     SelfAssessment,
 )
+
+T = TypeVar("T")
+
+
+def version_cache_key(version: FrameworkVersion, name: str) -> str:
+    """The cache key of `name` derived from a published version. The publication time is part
+    of it, so that a version id used again (a database rebuilt, a rolled-back import) does not
+    find what another version left."""
+    assert version.published_at is not None, "only published versions are cached"
+    return f"framework-version:{version.pk}:{version.published_at.isoformat()}:{name}"
+
+
+def for_version(version: FrameworkVersion, name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, which derives `name` from `version` alone: kept for good once computed for a
+    published version, computed on every call for a draft."""
+    if not version.is_published:
+        return compute()
+    return cache.get_or_set(version_cache_key(version, name), compute, timeout=None)
 
 
 def visible_versions(user: User, framework: Framework) -> QuerySet[FrameworkVersion]:
@@ -29,31 +56,39 @@ def visible_versions(user: User, framework: Framework) -> QuerySet[FrameworkVers
 
 @dataclass
 class FrameworkPage:
+    """The framework page. Its content (sections, items, involvement levels) is read only when
+    the template renders it, which it does not when it has the published version's HTML cached
+    (see `content_timeout`)."""
+
     version: FrameworkVersion
-    sections: list[FrameworkSection]
-    involvement_levels: list
+    sections: QuerySet[FrameworkSection]
+    involvement_levels: QuerySet[InvolvementLevel]
     versions: list[FrameworkVersion]
+
+    @property
+    def content_timeout(self) -> int | None:
+        """How long the rendered content may be cached: for good once published (None), not at
+        all while a draft (0)."""
+        return None if self.version.is_published else 0
 
 
 def framework_page(user: User, version: FrameworkVersion) -> FrameworkPage:
     items = FrameworkItem.objects.select_related(
         "primary_subcomponent", "secondary_subcomponent"
     ).prefetch_related("tdf_domains", "intervention_functions")
-    sections = list(
-        version.sections.select_related("component").prefetch_related(
-            Prefetch("items", queryset=items)
-        )
-    )
     return FrameworkPage(
         version=version,
-        sections=sections,
-        involvement_levels=list(version.involvement_levels.all()),
+        sections=version.sections.select_related("component").prefetch_related(
+            Prefetch("items", queryset=items)
+        ),
+        involvement_levels=version.involvement_levels.all(),
         versions=list(visible_versions(user, version.framework)),
     )
 
 
 def section_summary(version: FrameworkVersion) -> QuerySet[FrameworkSection]:
-    """Sections of a version with their item counts (sensitive items counted apart)."""
+    """Sections of a version with their item counts (sensitive items counted apart); the
+    start page caches its table of them for a published version."""
     return version.sections.annotate(
         item_count=Count("items"),
         sensitive_count=Count("items", filter=Q(items__is_sensitive=True)),
@@ -71,8 +106,12 @@ class Progress:
 
 
 def questionnaire_progress(assessment: SelfAssessment) -> Progress:
-    """How many statements have a rating or "not applicable", out of all rated statements."""
-    total = FrameworkItem.objects.filter(version_id=assessment.version_id).rated().count()
+    """How many statements have a rating or "not applicable", out of all rated statements
+    (callers have the assessment's version loaded)."""
+    version = assessment.version
+    total = for_version(
+        version, "rated-items", FrameworkItem.objects.filter(version=version).rated().count
+    )
     return Progress(answered=assessment.ratings.count(), total=total)
 
 
@@ -93,19 +132,29 @@ def review_sections(
     """Every questionnaire section with each statement's answer ("check your answers", and the
     read-only view); without sensitive items when the viewer may not see them."""
     ratings = {r.item_id: r for r in assessment.ratings.all()}
-    items = FrameworkItem.objects.order_by("order")
-    if not include_sensitive:
-        items = items.filter(is_sensitive=False)
-    sections = (
-        assessment.version.sections.rated()
-        .order_by("order")
-        .prefetch_related(Prefetch("items", queryset=items))
-    )
+    version = assessment.version
+    name = "questionnaire" if include_sensitive else "questionnaire-without-sensitive"
+    questionnaire = for_version(version, name, lambda: _questionnaire(version, include_sensitive))
     return [
         ReviewSection(
             number=number,
             section=section,
-            answers=[(item, ratings.get(item.pk)) for item in section.items.all()],
+            answers=[(item, ratings.get(item.pk)) for item in items],
         )
-        for number, section in enumerate(sections, start=1)
+        for number, (section, items) in enumerate(questionnaire, start=1)
     ]
+
+
+def _questionnaire(
+    version: FrameworkVersion, include_sensitive: bool
+) -> list[tuple[FrameworkSection, list[FrameworkItem]]]:
+    """The rated sections of a version, in order, each with its statements."""
+    items = FrameworkItem.objects.order_by("order")
+    if not include_sensitive:
+        items = items.filter(is_sensitive=False)
+    sections = (
+        version.sections.rated()
+        .order_by("order")
+        .prefetch_related(Prefetch("items", queryset=items))
+    )
+    return [(section, list(section.items.all())) for section in sections]

@@ -150,6 +150,7 @@ def matrix_cells() -> list:
     ]
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(("kind", "question", "expected"), matrix_cells())
 def test_permission_matrix(cast, kind, question, expected):
     assert QUESTIONS[question](cast, cast.people[kind]) is expected
