@@ -110,7 +110,7 @@ def scored_items(items: list[FrameworkItem]) -> list[scoring.ScoredItem]:
 
 def _items_by_version(versions: Iterable[FrameworkVersion]) -> dict[int, list[scoring.ScoredItem]]:
     """The scored items of each version, by version id. A published version's are kept in the
-    cache for good (it never changes); a draft's, and any not cached yet, are read in one query."""
+    cache (it never changes); a draft's, and any not cached yet, are read in one query."""
     by_id = {version.pk: version for version in versions}
     keys = {
         pk: queries.version_cache_key(version, SCORED_ITEMS)
@@ -131,7 +131,8 @@ def _items_by_version(versions: Iterable[FrameworkVersion]) -> dict[int, list[sc
     for item in items:
         grouped[item.version_id].append(item)
     read = {pk: scored_items(group) for pk, group in grouped.items()}
-    cache.set_many({keys[pk]: read[pk] for pk in read.keys() & keys.keys()}, timeout=None)
+    kept = {keys[pk]: scored for pk, scored in read.items() if pk in keys}
+    cache.set_many(kept, queries.PUBLISHED_VERSION_SECONDS)
     return found | read
 
 

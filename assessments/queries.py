@@ -1,8 +1,8 @@
 """Reads for framework pages, with related rows fetched in a fixed number of queries.
 
 A published framework version never changes (its models refuse writes), so what is derived from
-one alone is kept in the cache for good (`for_version`); a draft's is always read afresh, as an
-administrator may be editing it.
+one alone is kept in the cache (`for_version`), and its pages' unchanging parts are cached as
+rendered HTML; a draft's is always read afresh, as an administrator may be editing it.
 """
 
 from __future__ import annotations
@@ -29,6 +29,10 @@ from .models import (
 
 T = TypeVar("T")
 
+# A day, not for good: a deploy may change how what is kept is shown or stored, and a cache in
+# Redis outlives the deploy. One recomputation a day costs nothing.
+PUBLISHED_VERSION_SECONDS = 24 * 60 * 60
+
 
 def version_cache_key(version: FrameworkVersion, name: str) -> str:
     """The cache key of `name` derived from a published version. The publication time is part
@@ -39,11 +43,16 @@ def version_cache_key(version: FrameworkVersion, name: str) -> str:
 
 
 def for_version(version: FrameworkVersion, name: str, compute: Callable[[], T]) -> T:
-    """`compute()`, which derives `name` from `version` alone: kept for good once computed for a
-    published version, computed on every call for a draft."""
+    """`compute()`, which derives `name` from `version` alone: kept once computed for a published
+    version, computed on every call for a draft."""
     if not version.is_published:
         return compute()
-    return cache.get_or_set(version_cache_key(version, name), compute, timeout=None)
+    key = version_cache_key(version, name)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, PUBLISHED_VERSION_SECONDS)
+    return value
 
 
 def visible_versions(user: User, framework: Framework) -> QuerySet[FrameworkVersion]:
@@ -66,10 +75,9 @@ class FrameworkPage:
     versions: list[FrameworkVersion]
 
     @property
-    def content_timeout(self) -> int | None:
-        """How long the rendered content may be cached: for good once published (None), not at
-        all while a draft (0)."""
-        return None if self.version.is_published else 0
+    def content_timeout(self) -> int:
+        """How long the rendered content may be cached: not at all (0) while a draft."""
+        return PUBLISHED_VERSION_SECONDS if self.version.is_published else 0
 
 
 def framework_page(user: User, version: FrameworkVersion) -> FrameworkPage:
@@ -134,7 +142,9 @@ def review_sections(
     ratings = {r.item_id: r for r in assessment.ratings.all()}
     version = assessment.version
     name = "questionnaire" if include_sensitive else "questionnaire-without-sensitive"
-    questionnaire = for_version(version, name, lambda: _questionnaire(version, include_sensitive))
+    questionnaire = for_version(
+        version, name, lambda: _sections_with_items(version, include_sensitive)
+    )
     return [
         ReviewSection(
             number=number,
@@ -145,7 +155,7 @@ def review_sections(
     ]
 
 
-def _questionnaire(
+def _sections_with_items(
     version: FrameworkVersion, include_sensitive: bool
 ) -> list[tuple[FrameworkSection, list[FrameworkItem]]]:
     """The rated sections of a version, in order, each with its statements."""
