@@ -24,6 +24,8 @@ from operator import itemgetter
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import permissions
+
 from .models import (
     DomainReliability,
     Framework,
@@ -175,7 +177,8 @@ class _DomainSums:
         """SD of the domain means and alpha, as `scoring.cronbach_alpha` and `statistics.stdev`
         give them over the same rows; None when too few cases, one item, or alpha not above 0."""
         n, k = self.n, len(self.keys)
-        if n < MIN_RESPONDENTS_FOR_RELIABILITY or k < 2:
+        # A statistical floor, and the privacy one that every aggregate over people passes.
+        if n < MIN_RESPONDENTS_FOR_RELIABILITY or not permissions.is_disclosable(n) or k < 2:
             return None
         # n·Σx² - (Σx)² is n(n-1) times the sample variance; the factor cancels in alpha.
         total_spread = n * self.total_squares - self.total_sum**2

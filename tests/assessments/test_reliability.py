@@ -462,3 +462,15 @@ def test_profile_reads_no_one_elses_ratings_and_writes_nothing(
     assert {int(pk) for pk in read_for.split(",")} == own
     assert not [s for s in sql if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert stored(published_version.framework) == before
+
+
+def test_figures_are_withheld_below_a_larger_small_group_minimum(settings):
+    """Reliability figures are an aggregate over people, so they pass the one suppression
+    rule too: with k raised above the statistical floor, 11 complete baselines are not enough."""
+    settings.SMALL_GROUP_MIN = 12
+    sums = reliability._DomainSums(keys=("A", "B"))
+    for row in range(11):
+        sums.add({"A": 1 + row % 5, "B": 1 + (row + row // 5) % 5})
+    assert sums.figures() is None
+    settings.SMALL_GROUP_MIN = 5
+    assert sums.figures() is not None
