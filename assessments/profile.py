@@ -2,8 +2,10 @@
 
 Built in a fixed number of queries whatever the number of past assessments, then scored by
 `scoring`; reliable change uses the stored figures of `reliability`, never computed here.
-Sensitive items (self-care, burnout) count only for the therapist themself, or for their
-supervisor when the therapist chose to share them in every assessment compared.
+Sub-components (by each item's primary COM-B code) get the same change but no reliability, as
+none is stored for them. Sensitive items (self-care, burnout) count only for the therapist
+themself, or for their supervisor when the therapist chose to share them in every assessment
+compared.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from accounts.models import User
 from . import queries, reliability, scoring
 from .cycles import CycleStatus, cycle_status, interval_for
 from .models import FrameworkItem, FrameworkVersion, ItemRating, SelfAssessment
+from .taxonomy import COM_B_SUBCOMPONENTS
 
 HIGH_NEED = 75
 SCORED_ITEMS = "scored-items"
+_SUBCOMPONENT_ORDER = {code: n for n, (code, *_rest) in enumerate(COM_B_SUBCOMPONENTS)}
 
 
 @dataclass
@@ -47,7 +51,7 @@ class ProfileCycle:
 
 @dataclass
 class DomainRow:
-    """One line of the profile table: a COM-B component or a section."""
+    """One line of a profile table: a COM-B component, sub-component or section."""
 
     score: scoring.DomainScore
     since_previous: scoring.Change | None = None
@@ -70,6 +74,7 @@ class TherapistProfile:
     status: CycleStatus
     cycles: list[ProfileCycle] = field(default_factory=list)
     rows: list[DomainRow] = field(default_factory=list)
+    subcomponent_rows: list[DomainRow] = field(default_factory=list)
     includes_sensitive: bool = True
 
     @property
@@ -179,6 +184,7 @@ def therapist_profile(viewer: User, therapist: User) -> TherapistProfile:
     # A barrier section holds exactly one COM-B component's items: show it once, as the component.
     barrier_sections = {i.section_key for i in latest_items if i.section_kind == "barriers"}
     profile.rows = [row for row in _rows(profile, figures) if row.score.key not in barrier_sections]
+    profile.subcomponent_rows = _subcomponent_rows(profile)
     return profile
 
 
@@ -207,3 +213,32 @@ def _changes(before, after, figures) -> dict[tuple[str, str], scoring.Change]:
         (kinds[change.key], change.key): change
         for change in scoring.compare(before, after, reliability=figures)
     }
+
+
+def _subcomponent_rows(profile: TherapistProfile) -> list[DomainRow]:
+    """Sub-components with items, in COM-B order, each compared by mean with the previous cycle
+    and the baseline (no reliable change index: no figures are stored for sub-components)."""
+    assert profile.latest is not None  # only called for a profile with a submitted cycle
+    previous = profile.previous.scores if profile.previous else None
+    baseline = profile.cycles[0].scores if len(profile.cycles) > 1 else None
+    latest = sorted(
+        profile.latest.scores.subcomponents,
+        key=lambda domain: _SUBCOMPONENT_ORDER.get(domain.key, len(_SUBCOMPONENT_ORDER)),
+    )
+    return [
+        DomainRow(
+            score=domain,
+            since_previous=_subcomponent_change(previous, domain),
+            since_baseline=_subcomponent_change(baseline, domain),
+        )
+        for domain in latest
+    ]
+
+
+def _subcomponent_change(
+    before: scoring.AssessmentScores | None, after: scoring.DomainScore
+) -> scoring.Change | None:
+    if before is None:
+        return None
+    earlier = next((d.mean for d in before.subcomponents if d.key == after.key), None)
+    return scoring.Change(after.key, after.label, earlier, after.mean)
