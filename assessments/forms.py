@@ -180,9 +180,16 @@ class SectionForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
+    """Submitting; the sharing choice is offered only when the framework has private statements."""
+
     shares_sensitive = forms.BooleanField(
         required=False,
-        label="Let my supervisor see my answers about self-care and burnout",
+        label="Let my supervisor see my answers to the statements marked private",
         help_text="Left unticked, these answers stay private to you and count only in "
         "anonymous service figures.",
     )
+
+    def __init__(self, *args: Any, has_private_statements: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not has_private_statements:
+            del self.fields["shares_sensitive"]

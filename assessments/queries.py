@@ -103,6 +103,15 @@ def section_summary(version: FrameworkVersion) -> QuerySet[FrameworkSection]:
     ).order_by("order")
 
 
+def private_statement_count(version: FrameworkVersion) -> int:
+    """How many rated statements of a version are private to the therapist unless shared."""
+    return for_version(
+        version,
+        "private-statements",
+        lambda: version.items.rated().filter(is_sensitive=True).count(),
+    )
+
+
 @dataclass
 class Progress:
     answered: int

@@ -57,6 +57,7 @@ def my_training(request: AuthenticatedRequest) -> HttpResponse:
         .select_related("supervisor"),
         "version": version,
         "sections": queries.section_summary(version) if version else [],
+        "private_statements": queries.private_statement_count(version) if version else 0,
         "status": cycles.status_for(request.user),
     }
     return render(request, "assessments/my_training.html", context)

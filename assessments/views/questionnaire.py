@@ -98,6 +98,7 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
             "status": status,
             "version": version,
             "sections": list(service.rated_sections(version)),
+            "private_statements": queries.private_statement_count(version),
         },
     )
 
@@ -223,12 +224,16 @@ def questionnaire_review(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _fillable(request, pk)
     if assessment.is_submitted:
         return redirect("assessments:profile", request.user.pk)
-    form = SubmitForm(request.POST if request.method == "POST" else None)
+    form = SubmitForm(
+        request.POST if request.method == "POST" else None,
+        has_private_statements=queries.private_statement_count(assessment.version) > 0,
+    )
     missing = service.unanswered_items(assessment)
     problem = ""
     if request.method == "POST" and form.is_valid() and not missing:
+        shares = form.cleaned_data.get("shares_sensitive", False)
         try:
-            service.submit(assessment, shares_sensitive=form.cleaned_data["shares_sensitive"])
+            service.submit(assessment, shares_sensitive=shares)
         except service.IncompleteAssessment as incomplete:
             missing = incomplete.missing
         except service.NoCurrentTeam:

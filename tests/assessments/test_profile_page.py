@@ -290,7 +290,7 @@ def test_supervisor_is_told_private_answers_are_left_out(
     client, therapist, supervisor, sensitive_lowest
 ):
     response = signed_in(client, supervisor).get(profile_url(therapist))
-    assertContains(response, "Answers about self-care and burnout are private to")
+    assertContains(response, "Answers to statements marked private are private to")
 
 
 def test_private_statements_not_shared_do_not_count_in_the_supervisors_means(
