@@ -66,6 +66,23 @@ class VersionFilter(admin.SimpleListFilter):
         return queryset.filter(version_id=self.value()) if self.value() else queryset
 
 
+class TargetFilter(admin.SimpleListFilter):
+    """Items with or without a target form (an empty target means it is still to be written)."""
+
+    title = "target form"
+    parameter_name = "target"
+
+    def lookups(self, request, model_admin):
+        return [("missing", "Missing"), ("written", "Written")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(target_text="")
+        if self.value() == "written":
+            return queryset.exclude(target_text="")
+        return queryset
+
+
 class VersionInline(admin.TabularInline):
     model = FrameworkVersion
     fields = ["number", "status", "published_at", "notes"]
@@ -155,6 +172,7 @@ class FrameworkItemAdmin(DraftOnlyMixin, admin.ModelAdmin):
         "version__framework",
         VersionFilter,
         "section__kind",
+        TargetFilter,
         "primary_subcomponent",
         "is_sensitive",
     ]

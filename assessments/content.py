@@ -7,8 +7,10 @@ One reader and one writer serve both the file import/export (`framework_io`) and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from . import taxonomy
 from .models import (
     ComBComponent,
     ComBSubComponent,
@@ -19,6 +21,19 @@ from .models import (
     InvolvementLevel,
     TdfDomain,
 )
+
+# Lists of TDF domains and intervention functions are written in taxonomy order (the order of
+# `taxonomy.TDF_DOMAINS` and `taxonomy.INTERVENTION_FUNCTIONS`), so an export is stable.
+TDF_ORDER = {slug: order for order, (slug, *_rest) in enumerate(taxonomy.TDF_DOMAINS)}
+FUNCTION_ORDER = {
+    slug: order for order, (slug, *_rest) in enumerate(taxonomy.INTERVENTION_FUNCTIONS)
+}
+
+
+def functions_for_tdf(tdf: Iterable[str]) -> list[str]:
+    """The intervention functions that TDF domains map to: their union, in taxonomy order."""
+    slugs = {f for domain in tdf for f in taxonomy.TDF_INTERVENTION_FUNCTIONS[domain]}
+    return sorted(slugs, key=FUNCTION_ORDER.__getitem__)
 
 
 def version_content(version: FrameworkVersion) -> dict[str, list[dict[str, Any]]]:
@@ -62,8 +77,10 @@ def _item_content(item: FrameworkItem) -> dict[str, Any]:
         entry["primary"] = item.primary_subcomponent.code
     if item.secondary_subcomponent:
         entry["secondary"] = item.secondary_subcomponent.code
-    tdf = [d.slug for d in item.tdf_domains.all()]
-    functions = [f.slug for f in item.intervention_functions.all()]
+    tdf = sorted((d.slug for d in item.tdf_domains.all()), key=TDF_ORDER.__getitem__)
+    functions = sorted(
+        (f.slug for f in item.intervention_functions.all()), key=FUNCTION_ORDER.__getitem__
+    )
     if tdf:
         entry["tdf"] = tdf
     if functions:
@@ -102,7 +119,7 @@ def write_content(version: FrameworkVersion, data: dict[str, Any]) -> None:
                 key=it["key"],
                 order=item_order,
                 problem_text=it["problem"].strip(),
-                target_text=it["target"].strip(),
+                target_text=(it.get("target") or "").strip(),
                 primary_subcomponent=subcomponents.get(it.get("primary") or ""),
                 secondary_subcomponent=subcomponents.get(it.get("secondary") or ""),
                 is_sensitive=bool(it.get("sensitive", False)),

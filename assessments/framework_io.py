@@ -626,8 +626,8 @@ def _check_section(c: _Checker, section: dict, section_keys: set, item_keys: set
     if kind != SectionKind.BARRIERS and component:
         c.add(section, "component", "only barrier sections have a COM-B component")
     items = section.get("items")
-    if not isinstance(items, list) or not items:
-        c.add(section, "items", f"section {_show(key)} needs a non-empty list of items")
+    if not isinstance(items, list):
+        c.add(section, "items", f"section {_show(key)} needs a list of items (it may be empty)")
         return
     for item in items:
         if not isinstance(item, dict):
@@ -648,15 +648,12 @@ def _check_item(c: _Checker, item: dict, kind: object, item_keys: set) -> None:
         c.text(item, "key", "an item", max_length=_max_length(FrameworkItem, "key"))
     what = f"item {key}" if isinstance(key, str) else "an item"
     c.text(item, "problem", what)
-    c.text(item, "target", what)
+    c.text(item, "target", what, required=False)
     c.text(item, "repairs", what, required=False)
     c.code(item, "primary", c.subcomponents, "COM-B sub-component")
     c.code(item, "secondary", c.subcomponents, "COM-B sub-component")
-    if kind == SectionKind.BARRIERS:
-        if not item.get("primary"):
-            c.add(item, "primary", f"barrier {key} needs a primary COM-B sub-component")
-        if not item.get("tdf"):
-            c.add(item, "tdf", f"barrier {key} needs at least one TDF domain")
+    if kind == SectionKind.BARRIERS and not item.get("primary"):
+        c.add(item, "primary", f"barrier {key} needs a primary COM-B sub-component")
     if item.get("secondary") and item.get("secondary") == item.get("primary"):
         c.add(item, "secondary", f"item {key}: the secondary code repeats the primary")
     c.codes(item, "tdf", c.tdf, "TDF domain")
@@ -694,6 +691,8 @@ def import_framework(
     """Check a parsed file, then write it as the next version of its framework. A file whose
     framework name or description differs from the stored one is refused unless `rename`."""
     check(data)
+    if publish:
+        _check_publishable(data)
     meta = data["framework"]
     framework = Framework.objects.filter(slug=meta["slug"]).first()
     if framework is None:
@@ -717,10 +716,41 @@ def import_framework(
         number=services.next_version_number(framework),
         notes=(data.get("version") or {}).get("notes") or "",
     )
-    content.write_content(version, data)
+    content.write_content(version, with_derived_functions(data))
     if publish:
         version = services.publish(version)
     return version
+
+
+def _check_publishable(data: dict) -> None:
+    """Refuse to publish a file whose rated items lack a target form, naming every one: a
+    published version is what therapists rate, so each rated item needs its target text."""
+    errors = [
+        f"line {_line_of(item, 'key')}: item {item['key']} has no target form; "
+        "a version cannot be published until every rated item has one (import it as a "
+        "draft and write the missing targets)"
+        for section in data["sections"]
+        if section["kind"] in taxonomy.RATED_SECTION_KINDS
+        for item in section["items"]
+        if not (item.get("target") or "").strip()
+    ]
+    if errors:
+        raise FrameworkFileError(errors)
+
+
+def with_derived_functions(data: dict) -> dict:
+    """The checked file with each item that gives TDF domains but no intervention functions
+    given the functions those domains map to (`taxonomy.TDF_INTERVENTION_FUNCTIONS`, their
+    union in taxonomy order); functions the file gives are kept as they are."""
+    sections = []
+    for section in data["sections"]:
+        items = []
+        for item in section["items"]:
+            if item.get("tdf") and not item.get("functions"):
+                item = {**item, "functions": content.functions_for_tdf(item["tdf"])}
+            items.append(item)
+        sections.append({**section, "items": items})
+    return {**data, "sections": sections}
 
 
 def _rename(framework: Framework, meta: dict, rename: bool) -> None:

@@ -216,8 +216,10 @@ class VersionedContent(models.Model):
 
 class FrameworkSectionQuerySet(models.QuerySet):
     def rated(self) -> FrameworkSectionQuerySet:
-        """The sections therapists rate: the questionnaire's pages."""
-        return self.filter(kind__in=RATED_SECTION_KINDS)
+        """The sections therapists rate, the questionnaire's pages: those of a rated kind that
+        have statements (an imported analysis may list a section with none yet)."""
+        has_items = FrameworkItem.objects.filter(section=models.OuterRef("pk"))
+        return self.filter(models.Exists(has_items), kind__in=RATED_SECTION_KINDS)
 
 
 class FrameworkSection(VersionedContent):

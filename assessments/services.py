@@ -96,6 +96,9 @@ def publication_problems(version: FrameworkVersion) -> list[str]:
     ).values_list("key", flat=True)
     if uncoded:
         problems.append(f"Barriers without a COM-B sub-component: {', '.join(uncoded)}.")
+    untargeted = version.items.rated().filter(target_text="").values_list("key", flat=True)
+    if untargeted:
+        problems.append(f"Rated items without a target form: {', '.join(untargeted)}.")
     return problems
 
 

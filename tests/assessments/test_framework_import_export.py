@@ -121,10 +121,10 @@ def bad_indentation(text):
     return replace_line(text, number, "  primary: C-Ps"), number, "not valid YAML"
 
 
-def barrier_without_tdf(text):
+def barrier_without_primary(text):
     key_line = line_of(text, "- key: C1")
-    tdf_line = line_of(text, "tdf: [knowledge]", after="- key: C1")
-    return delete_line(text, tdf_line), key_line, "needs at least one TDF domain"
+    primary_line = line_of(text, "primary: C-Ps", after="- key: C1")
+    return delete_line(text, primary_line), key_line, "needs a primary COM-B sub-component"
 
 
 BROKEN_FILES = [
@@ -133,7 +133,7 @@ BROKEN_FILES = [
     duplicated_item_key,
     misspelt_field_name,
     bad_indentation,
-    barrier_without_tdf,
+    barrier_without_primary,
 ]
 
 

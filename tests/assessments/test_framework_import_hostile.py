@@ -122,7 +122,7 @@ YAML_CASES = {
             SMALL[SMALL.index("    items:") : SMALL.index("involvement_levels")], ""
         ).replace("    component: C\n", "    component: C\n    items: C1\n"),
         13,
-        "non-empty list of items",
+        "needs a list of items",
     ),
     "problem as a list": (edit(15, "problem: [Lack, of]"), 15, "must be text"),
     "version as a list": (
