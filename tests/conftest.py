@@ -100,6 +100,18 @@ def sign_in(client) -> Callable[..., Client]:
     return signed_in
 
 
+def framework_row_counts() -> tuple[int, ...]:
+    """Frameworks, versions, sections and items stored: equal before and after a refused import."""
+    from assessments.models import Framework, FrameworkItem, FrameworkSection
+
+    return (
+        Framework.objects.count(),
+        FrameworkVersion.objects.count(),
+        FrameworkSection.objects.count(),
+        FrameworkItem.objects.count(),
+    )
+
+
 def section_url(assessment, number: int = 1) -> str:
     return reverse("assessments:questionnaire_section", args=[assessment.pk, number])
 

@@ -17,7 +17,8 @@ from assessments.framework_io import (
     parse_csv,
     parse_yaml,
 )
-from assessments.models import Framework, FrameworkItem, FrameworkSection, FrameworkVersion
+from assessments.models import FrameworkVersion
+from tests.conftest import framework_row_counts
 
 BARRIERS_ONLY = """\
 format: 1
@@ -58,15 +59,6 @@ sections:
       - key: OC1
         problem: Clients drop out
 """
-
-
-def counts():
-    return (
-        Framework.objects.count(),
-        FrameworkVersion.objects.count(),
-        FrameworkSection.objects.count(),
-        FrameworkItem.objects.count(),
-    )
 
 
 def imported(text=BARRIERS_ONLY):
@@ -142,7 +134,7 @@ def test_publishing_is_allowed_once_the_targets_are_written(db):
 
 def test_import_with_publish_refuses_a_file_lacking_targets_and_writes_nothing(db):
     services.ensure_taxonomy()
-    before = counts()
+    before = framework_row_counts()
 
     with pytest.raises(FrameworkFileError) as excinfo:
         import_framework(parse_yaml(BARRIERS_ONLY), publish=True)
@@ -153,21 +145,21 @@ def test_import_with_publish_refuses_a_file_lacking_targets_and_writes_nothing(d
         "item C3 has no target form",
     ]
     assert excinfo.value.errors[0].startswith("line 13: ")
-    assert counts() == before
+    assert framework_row_counts() == before
 
 
 def test_import_command_with_publish_refuses_a_file_lacking_targets(db, tmp_path):
     services.ensure_taxonomy()
     path = tmp_path / "barriers.yaml"
     path.write_text(BARRIERS_ONLY, encoding="utf-8")
-    before = counts()
+    before = framework_row_counts()
 
     with pytest.raises(CommandError) as excinfo:
         call_command("import_framework", str(path), "--publish")
 
     assert "item C1 has no target form" in str(excinfo.value)
     assert "item C3 has no target form" in str(excinfo.value)
-    assert counts() == before
+    assert framework_row_counts() == before
 
 
 def test_csv_item_with_an_empty_target_cell_is_imported_into_a_draft(db):

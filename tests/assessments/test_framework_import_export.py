@@ -19,17 +19,10 @@ from assessments.framework_io import (
     parse_csv,
     parse_yaml,
 )
-from assessments.models import Framework, FrameworkItem, FrameworkVersion
+from assessments.models import Framework
+from tests.conftest import framework_row_counts
 
 # Helpers
-
-
-def row_counts():
-    return (
-        Framework.objects.count(),
-        FrameworkVersion.objects.count(),
-        FrameworkItem.objects.count(),
-    )
 
 
 def line_of(text, content, after=None, prefix=False):
@@ -214,22 +207,22 @@ def test_broken_yaml_is_reported_at_the_line_of_the_problem(
 @pytest.mark.parametrize("break_file", BROKEN_FILES)
 def test_broken_yaml_imports_nothing(published_version, framework_yaml, break_file):
     text, _, _ = break_file(framework_yaml)
-    before = row_counts()
+    before = framework_row_counts()
 
     with pytest.raises(FrameworkFileError):
         import_framework(parse_yaml(text))
 
-    assert row_counts() == before
+    assert framework_row_counts() == before
 
 
 def test_broken_yaml_for_a_new_framework_imports_nothing(db, framework_yaml):
     text, _, _ = unknown_subcomponent(framework_yaml.replace("slug: comb-pd", "slug: new-one"))
-    before = row_counts()
+    before = framework_row_counts()
 
     with pytest.raises(FrameworkFileError):
         import_framework(parse_yaml(text))
 
-    assert row_counts() == before
+    assert framework_row_counts() == before
     assert not Framework.objects.filter(slug="new-one").exists()
 
 
@@ -247,13 +240,13 @@ def test_every_problem_in_a_file_is_reported_in_line_order(published_version, fr
 def test_involvement_levels_that_are_not_a_list_are_reported(published_version, framework_yaml):
     head, _ = framework_yaml.split("\ninvolvement_levels:")
     text = head + "\ninvolvement_levels:\n  level: 1\n  name: Information\n"
-    before = row_counts()
+    before = framework_row_counts()
 
     with pytest.raises(FrameworkFileError) as excinfo:
         import_framework(parse_yaml(text))
 
     assert all(re.match(r"line \d+:", e) for e in excinfo.value.errors)
-    assert row_counts() == before
+    assert framework_row_counts() == before
 
 
 def test_involvement_level_that_is_not_a_mapping_is_reported(published_version, framework_yaml):
@@ -285,13 +278,13 @@ def test_file_that_is_not_a_mapping_is_refused(db):
 
 def test_import_is_refused_while_a_draft_is_open(published_version, framework_yaml):
     services.create_draft(published_version.framework)
-    before = row_counts()
+    before = framework_row_counts()
 
     with pytest.raises(FrameworkFileError) as excinfo:
         import_framework(parse_yaml(framework_yaml))
 
     assert "already has an open draft" in excinfo.value.errors[0]
-    assert row_counts() == before
+    assert framework_row_counts() == before
 
 
 def test_refused_import_leaves_the_framework_name_alone(published_version, framework_yaml):
@@ -316,13 +309,13 @@ def test_csv_row_with_unknown_subcomponent_is_reported_at_its_csv_line(published
     writer.writerows(rows)
     text = out.getvalue()
     number = next(n for n, line in enumerate(text.splitlines(), start=1) if ",C5," in line)
-    before = row_counts()
+    before = framework_row_counts()
 
     with pytest.raises(FrameworkFileError) as excinfo:
         import_framework(parse_csv(text, slug="comb-pd"))
 
     assert excinfo.value.errors == [f"line {number}: unknown COM-B sub-component 'X-Yz'"]
-    assert row_counts() == before
+    assert framework_row_counts() == before
 
 
 def test_csv_without_required_columns_is_refused(db):
@@ -350,14 +343,14 @@ def test_import_command_reports_the_line_and_imports_nothing(db, framework_yaml,
     text, number, _ = unknown_subcomponent(framework_yaml)
     path = tmp_path / "broken.yaml"
     path.write_text(text, encoding="utf-8")
-    before = row_counts()
+    before = framework_row_counts()
 
     with pytest.raises(CommandError) as excinfo:
         call_command("import_framework", str(path), stdout=io.StringIO())
 
     assert "nothing was imported" in str(excinfo.value)
     assert f"line {number}:" in str(excinfo.value)
-    assert row_counts() == before
+    assert framework_row_counts() == before
 
 
 def test_import_command_reads_csv_with_a_slug(published_version, tmp_path):

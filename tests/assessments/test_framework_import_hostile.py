@@ -26,17 +26,10 @@ from assessments.framework_io import (
     parse_csv,
     parse_yaml,
 )
-from assessments.models import Framework, FrameworkItem, FrameworkVersion
+from assessments.models import Framework
+from tests.conftest import framework_row_counts
 
 # Helpers
-
-
-def row_counts():
-    return (
-        Framework.objects.count(),
-        FrameworkVersion.objects.count(),
-        FrameworkItem.objects.count(),
-    )
 
 
 def has_error(errors, number, words):
@@ -53,18 +46,18 @@ def import_csv(text):
 
 def refuse(importer, text):
     """The errors `importer` raises for `text`, after checking that nothing was written."""
-    before = row_counts()
+    before = framework_row_counts()
     with pytest.raises(FrameworkFileError) as excinfo:
         importer(text)
-    assert row_counts() == before
+    assert framework_row_counts() == before
     return excinfo.value.errors
 
 
 def command_refuses(path, *args):
-    before = row_counts()
+    before = framework_row_counts()
     with pytest.raises(CommandError) as excinfo:
         call_command("import_framework", str(path), *args, stdout=io.StringIO())
-    assert row_counts() == before
+    assert framework_row_counts() == before
     assert "nothing was imported" in str(excinfo.value)
     return str(excinfo.value)
 
@@ -505,7 +498,7 @@ def paths(node, prefix=()):
 def attempt(importer, document):
     """Import `document`; a refusal must be a FrameworkFileError that wrote nothing. A
     successful import is rolled back, so that each example starts from the shipped framework."""
-    before = row_counts()
+    before = framework_row_counts()
     with transaction.atomic():
         try:
             importer(document)
@@ -513,7 +506,7 @@ def attempt(importer, document):
             event("refused")
             assert exc.errors
             assert all(re.match(r"line \d+: ", error) for error in exc.errors), exc.errors
-            assert row_counts() == before
+            assert framework_row_counts() == before
             return
         event("imported")
         transaction.set_rollback(True)

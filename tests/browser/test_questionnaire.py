@@ -221,3 +221,22 @@ def test_answers_given_while_signed_out_are_saved_after_signing_in_again(
     expect(page.get_by_text(re.compile(r"Section 2 of 10"))).to_be_visible()
     ratings = SelfAssessment.objects.get(therapist__username=THERAPIST).ratings
     assert list(ratings.values_list("item__key", "value")) == [("C1", 2)]
+
+
+def test_too_large_a_post_gets_a_page_that_says_nothing_was_saved(
+    live_server, page, demo_site, assert_accessible
+):
+    """A comment made far too long (past the box's limit, by a script standing in for a
+    broken or hostile browser) gets the readable 413 page, fitting a phone and axe-clean."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    start_questionnaire(page, live_server)
+    # Setting the value directly fires no input event, so no background save starts.
+    page.evaluate("document.querySelector('textarea').value = 'x'.repeat(3 * 1024 * 1024)")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Nothing was saved: too much was sent"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(page)
+    page.get_by_role("link", name="Open the page again with your saved draft").click()
+    expect(page.get_by_text(re.compile(r"Section 1 of 10"))).to_be_visible()
