@@ -28,7 +28,9 @@ class TeamInline(admin.TabularInline):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "framework"]
+    list_select_related = ["framework"]
+    list_filter = ["framework"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
     inlines = [TeamInline]

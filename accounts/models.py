@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -38,12 +39,37 @@ class Service(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(24)],
         help_text="How often therapists reassess themselves after their baseline.",
     )
+    framework = models.ForeignKey(
+        "assessments.Framework",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="services",
+        help_text=(
+            "The COM-B framework this service's therapists assess themselves against. "
+            "Changing it lets assessments in progress finish on their own framework."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding and self.framework_id is None:
+            self.framework = self.default_framework()
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def default_framework(cls):
+        """The framework a new service starts with: the one `FRAMEWORK_SLUG` names, if loaded.
+
+        Looked up through the relation, as accounts never imports the assessments app."""
+        framework_model = cls._meta.get_field("framework").related_model
+        assert isinstance(framework_model, type)  # a ForeignKey always has one
+        return framework_model._default_manager.filter(slug=settings.FRAMEWORK_SLUG).first()
 
 
 class Team(models.Model):

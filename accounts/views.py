@@ -30,7 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def service_overview(request: HttpRequest, slug: str) -> HttpResponse:
     """A page of the service's teams, each with its head counts today; other people get 404."""
-    service = get_object_or_404(permissions.services_led_by(request.user), slug=slug)
+    service = get_object_or_404(
+        permissions.services_led_by(request.user).select_related("framework"), slug=slug
+    )
     page = Paginator(queries.service_teams(service), TEAMS_PER_PAGE).get_page(
         request.GET.get("page")
     )

@@ -1,13 +1,19 @@
-"""Admin pages to browse frameworks and edit drafts; published versions are view-only."""
+"""Admin pages to browse frameworks, import framework files and edit drafts; published versions
+are view-only."""
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
-from . import services
+from . import framework_io, services
+from .meaning import MeaningChanged
 from .models import (
     ComBComponent,
     ComBSubComponent,
@@ -95,12 +101,100 @@ class VersionInline(admin.TabularInline):
         return False
 
 
+class FrameworkUploadForm(forms.Form):
+    """A framework file and the options of `manage.py import_framework`."""
+
+    file = forms.FileField(
+        label="Framework file",
+        validators=[FileExtensionValidator(["yaml", "yml", "csv"])],
+        help_text=f"YAML (.yaml, .yml) or CSV (.csv), at most {framework_io.MAX_FILE_SIZE_TEXT}, "
+        "in the format of docs/framework-format.md.",
+    )
+    slug = forms.CharField(
+        required=False, max_length=60, help_text="CSV only (required): the framework's slug."
+    )
+    name = forms.CharField(
+        required=False, max_length=200, help_text="CSV only: the framework's name."
+    )
+    description = forms.CharField(
+        required=False, widget=forms.Textarea, help_text="CSV only: its description."
+    )
+    rename = forms.BooleanField(
+        required=False,
+        label="Rename",
+        help_text="Let the file change an existing framework's name or description.",
+    )
+    publish = forms.BooleanField(
+        required=False, help_text="Publish the new version instead of leaving it a draft."
+    )
+    allow_meaning_changes = forms.BooleanField(
+        required=False,
+        label="Allow meaning changes",
+        help_text="With publish: publish even if an existing key's problem or target text "
+        "changed beyond a typo-level edit.",
+    )
+
+    def clean(self) -> dict:
+        file = self.cleaned_data.get("file")
+        if file and file.name.lower().endswith(".csv") and not self.cleaned_data.get("slug"):
+            self.add_error("slug", "A CSV file needs the framework's slug.")
+        return self.cleaned_data
+
+    def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The fields in the groups the upload page shows them in."""
+        groups = {
+            "": ["file"],
+            "CSV files": ["slug", "name", "description"],
+            "Options": ["rename", "publish", "allow_meaning_changes"],
+        }
+        return [(title, [self[name] for name in names]) for title, names in groups.items()]
+
+
 @admin.register(Framework)
 class FrameworkAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [VersionInline]
     actions = ["open_draft"]
+
+    def get_urls(self):
+        upload = path(
+            "import/",
+            self.admin_site.admin_view(self.import_view),
+            name="assessments_framework_import",
+        )
+        return [upload, *super().get_urls()]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a framework file: the same checks and messages as `manage.py
+        import_framework`; nothing is written unless the whole file is clean."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        form = FrameworkUploadForm(request.POST, request.FILES) if posted else FrameworkUploadForm()
+        errors: list[str] = []
+        if posted and form.is_valid():
+            options = {name: value for name, value in form.cleaned_data.items() if name != "file"}
+            try:
+                version = framework_io.import_file(form.cleaned_data["file"], **options)
+            except framework_io.FrameworkFileError as exc:
+                errors = exc.errors
+            else:
+                self.message_user(
+                    request,
+                    f"Imported {version} with {version.items.count()} items.",
+                    messages.SUCCESS,
+                )
+                url = reverse("admin:assessments_frameworkversion_change", args=[version.pk])
+                return HttpResponseRedirect(url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import a framework file",
+            "opts": self.opts,
+            "form": form,
+            "errors": errors,
+        }
+        return TemplateResponse(request, "admin/assessments/framework/import.html", context)
 
     @admin.action(description="Open a new draft (copied from the newest published version)")
     def open_draft(self, request: HttpRequest, queryset: QuerySet[Framework]) -> None:
@@ -123,8 +217,16 @@ class InvolvementLevelInline(ReadOnlyInlineWhenPublished, admin.TabularInline):
 class FrameworkVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_display = ["framework", "number", "status", "published_at"]
     list_filter = ["framework", "status"]
-    fields = ["framework", "number", "status", "notes", "published_at", "items_link"]
-    readonly_fields = ["status", "published_at", "items_link"]
+    fields = [
+        "framework",
+        "number",
+        "status",
+        "notes",
+        "published_at",
+        "items_link",
+        "publication_problems",
+    ]
+    readonly_fields = ["status", "published_at", "items_link", "publication_problems"]
     inlines = [SectionInline, InvolvementLevelInline]
     actions = ["publish_drafts"]
 
@@ -147,15 +249,65 @@ class FrameworkVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
             version.items.count(),
         )
 
+    @admin.display(description="Before publishing")
+    def publication_problems(self, version: FrameworkVersion) -> str:
+        if version.pk is None:
+            return "Save the version first."
+        if version.is_published:
+            return "Published."
+        problems = services.publication_problems(version)
+        if not problems:
+            return "Nothing: the draft can be published."
+        listed = format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems))
+        )
+        missing = version.items.filter(target_text="").count()
+        if not missing:
+            return listed
+        url = reverse("admin:assessments_frameworkitem_changelist")
+        return format_html(
+            '{}<a href="{}?version={}&amp;target=missing">Show the items without a target form '
+            "({})</a>",
+            listed,
+            url,
+            version.pk,
+            missing,
+        )
+
     @admin.action(description="Publish the selected drafts (they become immutable)")
-    def publish_drafts(self, request: HttpRequest, queryset: QuerySet[FrameworkVersion]) -> None:
+    def publish_drafts(
+        self, request: HttpRequest, queryset: QuerySet[FrameworkVersion]
+    ) -> HttpResponse | None:
+        """Publish each draft; drafts that change what a published key means are listed on a
+        confirmation page, and published only when that page is posted back confirming exactly
+        the changes it listed (`MeaningChanged.fingerprint`), not edits made since."""
+        refusals: list[tuple[FrameworkVersion, MeaningChanged]] = []
         for version in queryset.filter(status=FrameworkVersion.Status.DRAFT):
             try:
-                services.publish(version)
+                try:
+                    services.publish(version)
+                except MeaningChanged as exc:
+                    if request.POST.get(f"confirm_{version.pk}") != exc.fingerprint:
+                        raise
+                    services.publish(version, allow_meaning_changes=True)
+            except MeaningChanged as exc:
+                refusals.append((version, exc))
             except ValidationError as exc:
                 self.message_user(request, f"{version}: {'; '.join(exc.messages)}", messages.ERROR)
             else:
                 self.message_user(request, f"Published {version}.", messages.SUCCESS)
+        if not refusals:
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Publish drafts that change what statements mean?",
+            "opts": self.opts,
+            "refusals": refusals,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/assessments/frameworkversion/publish_confirmation.html", context
+        )
 
 
 @admin.register(FrameworkSection)

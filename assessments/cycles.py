@@ -1,8 +1,10 @@
 """The self-assessment cycle: a baseline, then a reassessment every few months.
 
-Read-only: pages that show where someone is in their cycle (the therapist's, the supervisor's)
-import this, not the questionnaire's write operations. The interval is the service's; a
-therapist in several services follows the shortest, so no service's schedule is missed.
+Cycles are counted per framework: a therapist's first assessment on a framework is that
+framework's baseline. Read-only: pages that show where someone is in their cycle (the
+therapist's, the supervisor's) import this, not the questionnaire's write operations. The
+interval is that of the services using the framework; a therapist in several follows the
+shortest, so no service's schedule is missed.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, User
 
-from .models import SelfAssessment
+from .models import Framework, SelfAssessment
 
 GRACE_DAYS = 28
 DEFAULT_INTERVAL_MONTHS = 3
@@ -35,13 +37,13 @@ def interval_months(service_intervals: Iterable[int]) -> int:
     return min(service_intervals, default=DEFAULT_INTERVAL_MONTHS)
 
 
-def interval_for(therapist: User) -> int:
-    """The reassessment interval of the services the therapist currently works in."""
-    return interval_months(
-        Membership.objects.current()
-        .filter(user=therapist, role=Role.THERAPIST)
-        .values_list("service__reassessment_interval_months", flat=True)
-    )
+def interval_for(therapist: User, framework: Framework | int | None) -> int:
+    """The reassessment interval of the therapist's current services that use the framework
+    (of all their current services if none does any more, or no framework is given)."""
+    memberships = Membership.objects.current().filter(user=therapist, role=Role.THERAPIST)
+    intervals = memberships.values_list("service__reassessment_interval_months", flat=True)
+    using = list(intervals.filter(service__framework=framework)) if framework else []
+    return interval_months(using or intervals)
 
 
 @dataclass(frozen=True)
@@ -89,5 +91,9 @@ def cycle_status(
     return CycleStatus("overdue" if overdue else "due", last.cycle + 1, due_on)
 
 
-def status_for(therapist: User, today: datetime.date | None = None) -> CycleStatus:
-    return cycle_status(list(therapist.self_assessments.all()), interval_for(therapist), today)
+def status_for(
+    therapist: User, framework: Framework, today: datetime.date | None = None
+) -> CycleStatus:
+    """Where the therapist is in their cycle of the framework."""
+    assessments = list(therapist.self_assessments.filter(framework=framework))
+    return cycle_status(assessments, interval_for(therapist, framework), today)

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from django.core.files import File
 from django.db import models, transaction
 
-from . import content, services, taxonomy
+from . import content, meaning, services, taxonomy
 from .models import (
     ComBSubComponent,
     Framework,
@@ -684,12 +685,42 @@ def _line_number(error: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+def import_file(
+    file: File,
+    *,
+    slug: str = "",
+    name: str = "",
+    description: str = "",
+    publish: bool = False,
+    rename: bool = False,
+    allow_meaning_changes: bool = False,
+) -> FrameworkVersion:
+    """Import an opened framework file (a path the command opened, or an admin upload): CSV if
+    its name ends in .csv (with `slug`, `name` and `description`), YAML otherwise. Its size is
+    checked before it is read; the options are those of `import_framework`."""
+    check_size(file.size)
+    text = decode(file.read())
+    if (file.name or "").lower().endswith(".csv"):
+        data = parse_csv(text, slug=slug, name=name, description=description)
+    else:
+        data = parse_yaml(text)
+    return import_framework(
+        data, publish=publish, rename=rename, allow_meaning_changes=allow_meaning_changes
+    )
+
+
 @transaction.atomic
 def import_framework(
-    data: dict, *, publish: bool = False, rename: bool = False
+    data: dict,
+    *,
+    publish: bool = False,
+    rename: bool = False,
+    allow_meaning_changes: bool = False,
 ) -> FrameworkVersion:
     """Check a parsed file, then write it as the next version of its framework. A file whose
-    framework name or description differs from the stored one is refused unless `rename`."""
+    framework name or description differs from the stored one is refused unless `rename`; one
+    published (`publish`) that changes what an existing key means is refused unless
+    `allow_meaning_changes` (`meaning.py`)."""
     check(data)
     if publish:
         _check_publishable(data)
@@ -718,8 +749,28 @@ def import_framework(
     )
     content.write_content(version, with_derived_functions(data))
     if publish:
-        version = services.publish(version)
+        try:
+            version = services.publish(version, allow_meaning_changes=allow_meaning_changes)
+        except meaning.MeaningChanged as exc:
+            raise FrameworkFileError(_meaning_errors(data, exc)) from exc
     return version
+
+
+def _meaning_errors(data: dict, exc: meaning.MeaningChanged) -> list[str]:
+    """Each meaning change as an error at the line of its item's key."""
+    lines = {
+        item["key"]: _line_of(item, "key")
+        for section in data["sections"]
+        for item in section["items"]
+    }
+    errors = [
+        f"line {lines.get(change.key, 1)}: item {change.key}: its {change.field} text changed "
+        f'meaning since published version {exc.previous.number} (was "{change.old}", now '
+        f'"{change.new}"); import with allow meaning changes (--allow-meaning-changes) to '
+        "publish it anyway"
+        for change in exc.changes
+    ]
+    return sorted(errors, key=_line_number)
 
 
 def _check_publishable(data: dict) -> None:

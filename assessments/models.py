@@ -275,7 +275,9 @@ class FrameworkItem(VersionedContent):
     key = models.CharField(max_length=20, validators=[item_key_validator])
     order = models.PositiveSmallIntegerField(default=0)
     problem_text = models.TextField("problem form")
-    target_text = models.TextField("target form")
+    target_text = models.TextField(
+        "target form", blank=True, help_text="The statement therapists rate; required to publish."
+    )
     primary_subcomponent = models.ForeignKey(
         ComBSubComponent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -360,13 +362,14 @@ class SelfAssessmentQuerySet(models.QuerySet):
 
 
 class SelfAssessment(models.Model):
-    """One therapist's self-rating of a framework version, in a numbered cycle.
+    """One therapist's self-rating of a framework version, in a numbered cycle of that framework.
 
-    Cycle 0 is the baseline; later cycles are reassessments. A therapist has at most one
-    assessment per cycle and at most one in progress, both enforced by the database, so a
-    double click, a second tab or a retried request cannot create a second one. On submitting,
-    the service and team the therapist was in are recorded, so team figures stay right after a
-    move.
+    Cycles are counted per therapist and framework: cycle 0 is the therapist's baseline on the
+    framework, later cycles are reassessments, so histories of two frameworks never mix. Per
+    framework a therapist has at most one assessment per cycle and at most one in progress, both
+    enforced by the database, so a double click, a second tab or a retried request cannot create
+    a second one. The service whose framework it is is recorded on starting; on submitting, the
+    team the therapist was in is recorded, so team figures stay right after a move.
     """
 
     class Status(models.TextChoices):
@@ -376,10 +379,16 @@ class SelfAssessment(models.Model):
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="self_assessments"
     )
+    framework = models.ForeignKey(
+        Framework,
+        on_delete=models.PROTECT,
+        related_name="self_assessments",
+        help_text="The framework of `version`, kept here so the database can count cycles by it.",
+    )
     version = models.ForeignKey(
         FrameworkVersion, on_delete=models.PROTECT, related_name="self_assessments"
     )
-    cycle = models.PositiveSmallIntegerField(help_text="0 is the baseline.")
+    cycle = models.PositiveSmallIntegerField(help_text="0 is the baseline on the framework.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
     resume_section = models.PositiveSmallIntegerField(
         default=0, help_text="The section the therapist will continue from."
@@ -400,7 +409,7 @@ class SelfAssessment(models.Model):
         null=True,
         blank=True,
         related_name="self_assessments",
-        help_text="The therapist's service when they submitted.",
+        help_text="The service whose framework the therapist chose when they started.",
     )
     team = models.ForeignKey(
         "accounts.Team",
@@ -416,9 +425,11 @@ class SelfAssessment(models.Model):
     class Meta:
         ordering = ["therapist", "-cycle"]
         constraints = [
-            models.UniqueConstraint(fields=["therapist", "cycle"], name="one_assessment_per_cycle"),
             models.UniqueConstraint(
-                fields=["therapist"],
+                fields=["therapist", "framework", "cycle"], name="one_assessment_per_cycle"
+            ),
+            models.UniqueConstraint(
+                fields=["therapist", "framework"],
                 condition=Q(status="in_progress"),
                 name="one_assessment_in_progress",
             ),
@@ -433,7 +444,7 @@ class SelfAssessment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["therapist", "status"]),
+            models.Index(fields=["therapist", "framework", "status"]),
             # Reliability counts and later team aggregates filter by these.
             models.Index(fields=["version", "cycle", "status"]),
             models.Index(fields=["team", "status"]),
@@ -441,6 +452,25 @@ class SelfAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.therapist} · {self.cycle_label}"
+
+    def save(self, *args, **kwargs) -> None:
+        version_framework: int | None
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding and update_fields is not None and "version" not in update_fields:
+            version_framework = self.framework_id  # saves of answers leave the version alone
+        elif SelfAssessment.version.is_cached(self):
+            version_framework = self.version.framework_id
+        else:
+            version_framework = (
+                FrameworkVersion.objects.filter(pk=self.version_id)
+                .values_list("framework_id", flat=True)
+                .first()
+            )
+        if self.framework_id is None and version_framework is not None:
+            self.framework_id = version_framework
+        elif version_framework != self.framework_id:
+            raise ValidationError({"version": "The version belongs to another framework."})
+        super().save(*args, **kwargs)
 
     @property
     def cycle_label(self) -> str:

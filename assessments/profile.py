@@ -1,5 +1,8 @@
 """A therapist's training-needs profile: scores per cycle, change, priority needs.
 
+One framework at a time: "since previous", "since baseline" and history compare assessments of
+the same framework only (across its versions, by stable item keys); someone with history in
+several frameworks sees one, with a way to switch (`history_frameworks`).
 Built in a fixed number of queries whatever the number of past assessments, then scored by
 `scoring`; reliable change uses the stored figures of `reliability`, never computed here.
 Sub-components (by each item's primary COM-B code) get the same change but no reliability, as
@@ -19,11 +22,12 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 
 from accounts import permissions
-from accounts.models import User
+from accounts.models import Membership, Role, User
 
 from . import queries, reliability, scoring
-from .cycles import CycleStatus, cycle_status, interval_for
-from .models import FrameworkItem, FrameworkVersion, ItemRating, SelfAssessment
+from .cycles import CycleStatus, cycle_status, interval_months
+from .frameworks import framework_for
+from .models import Framework, FrameworkItem, FrameworkVersion, ItemRating, SelfAssessment
 from .taxonomy import COM_B_SUBCOMPONENTS
 
 HIGH_NEED = 75
@@ -72,10 +76,22 @@ class ProfileBasis:
 class TherapistProfile:
     therapist: User
     status: CycleStatus
+    framework: Framework | None = None
+    # Every framework the therapist has submitted assessments of, most recent first.
+    frameworks: list[Framework] = field(default_factory=list)
+    # Whether a service the therapist works in now uses the framework (so they can start).
+    in_current_service: bool = False
     cycles: list[ProfileCycle] = field(default_factory=list)
     rows: list[DomainRow] = field(default_factory=list)
     subcomponent_rows: list[DomainRow] = field(default_factory=list)
     includes_sensitive: bool = True
+
+    @property
+    def can_start(self) -> bool:
+        """Whether the therapist can start or continue a self-assessment of this framework."""
+        if self.status.open_assessment is not None:
+            return True
+        return self.in_current_service and self.status.can_start
 
     @property
     def latest(self) -> ProfileCycle | None:
@@ -141,26 +157,94 @@ def _items_by_version(versions: Iterable[FrameworkVersion]) -> dict[int, list[sc
     return found | read
 
 
-def profile_basis(viewer: User, therapist: User) -> ProfileBasis | None:
-    """The basis of `therapist_profile(viewer, therapist)` in one query, without computing it;
-    None before any submitted assessment."""
+def history_frameworks(assessments: Iterable[SelfAssessment]) -> list[Framework]:
+    """The frameworks of submitted assessments (framework selected), most recent first."""
+    submitted = sorted(
+        (a for a in assessments if a.is_submitted),
+        key=lambda a: (a.submitted_at, a.pk),
+        reverse=True,
+    )
+    found: dict[int, Framework] = {}
+    for assessment in submitted:
+        found.setdefault(assessment.framework_id, assessment.framework)
+    return list(found.values())
+
+
+def shown_framework_id(
+    therapist: User, history: list[Framework], framework_id: int | None
+) -> int | None:
+    """The framework a profile shows: the one asked for, else the one last submitted on, else
+    the framework of the therapist's service."""
+    if framework_id is not None:
+        return framework_id
+    if history:
+        return history[0].pk
+    current = framework_for(therapist)
+    return current.pk if current else None
+
+
+def profile_basis(
+    viewer: User, therapist: User, *, named_assessment: int | None = None
+) -> tuple[ProfileBasis, int] | None:
+    """The basis of the profile of the framework of `named_assessment` (a submitted assessment
+    of the therapist; the default framework if it is not one), and that framework's id, in one
+    query without computing the profile; None before any submitted assessment of it."""
     submitted = list(
-        therapist.self_assessments.submitted().only(
-            "pk", "therapist_id", "cycle", "shares_sensitive"
+        therapist.self_assessments.submitted()
+        .select_related("framework")
+        .only(
+            "pk",
+            "therapist_id",
+            "cycle",
+            "shares_sensitive",
+            "status",
+            "submitted_at",
+            "framework__id",
+            "framework__name",
+            "framework__slug",
         )
     )
     if not submitted:
         return None
+    named = next((a.framework_id for a in submitted if a.pk == named_assessment), None)
+    shown = shown_framework_id(therapist, history_frameworks(submitted), named)
+    submitted = [a for a in submitted if a.framework_id == shown]
+    if not submitted or shown is None:
+        return None
     latest = max(submitted, key=lambda assessment: assessment.cycle)
-    return ProfileBasis(latest.pk, permissions.can_see_private_answers_in_all(viewer, submitted))
+    basis = ProfileBasis(latest.pk, permissions.can_see_private_answers_in_all(viewer, submitted))
+    return basis, shown
 
 
-def therapist_profile(viewer: User, therapist: User) -> TherapistProfile:
-    """The profile as `viewer` may see it; callers check `permissions.can_view_therapist`."""
-    assessments = list(therapist.self_assessments.select_related("version"))
-    status = cycle_status(assessments, interval_for(therapist))
+def therapist_profile(
+    viewer: User, therapist: User, framework_id: int | None = None
+) -> TherapistProfile:
+    """The profile as `viewer` may see it, of one framework (`shown_framework_id`); callers
+    check `permissions.can_view_therapist`."""
+    everything = list(therapist.self_assessments.select_related("version", "framework"))
+    history = history_frameworks(everything)
+    shown = shown_framework_id(therapist, history, framework_id)
+    assessments = [a for a in everything if a.framework_id == shown]
+    services = [
+        membership.service
+        for membership in Membership.objects.current()
+        .filter(user=therapist, role=Role.THERAPIST)
+        .select_related("service")
+    ]
+    using = [service for service in services if service.framework_id == shown]
+    months = interval_months(s.reassessment_interval_months for s in using or services)
+    status = cycle_status(assessments, months)
     submitted = sorted((a for a in assessments if a.is_submitted), key=lambda a: a.cycle)
-    profile = TherapistProfile(therapist=therapist, status=status)
+    framework = next((f for f in history if f.pk == shown), None)
+    if framework is None and shown is not None:
+        framework = Framework.objects.filter(pk=shown).first()
+    profile = TherapistProfile(
+        therapist=therapist,
+        status=status,
+        framework=framework,
+        frameworks=history,
+        in_current_service=bool(using),
+    )
     if not submitted:
         return profile
     items = _items_by_version(a.version for a in submitted)
@@ -180,7 +264,7 @@ def therapist_profile(viewer: User, therapist: User) -> TherapistProfile:
             cycle.change_from_previous = cycle.overall_mean - previous.overall_mean
     profile.includes_sensitive = include
     latest_items = items[submitted[-1].version_id]
-    figures = reliability.stored_reliability(submitted[-1].version.framework_id)
+    figures = reliability.stored_reliability(submitted[-1].framework_id)
     # A barrier section holds exactly one COM-B component's items: show it once, as the component.
     barrier_sections = {i.section_key for i in latest_items if i.section_kind == "barriers"}
     profile.rows = [row for row in _rows(profile, figures) if row.score.key not in barrier_sections]

@@ -103,6 +103,54 @@ def section_summary(version: FrameworkVersion) -> QuerySet[FrameworkSection]:
     ).order_by("order")
 
 
+class SectionSummaries:
+    """`section_summary` of several versions, read in one query when first asked for (a page
+    that has every table cached never asks)."""
+
+    def __init__(self, versions: list[FrameworkVersion]) -> None:
+        self._version_ids = [version.pk for version in versions]
+        self._by_version: dict[int, list[FrameworkSection]] | None = None
+
+    def of(self, version_id: int) -> list[FrameworkSection]:
+        if self._by_version is None:
+            self._by_version = {pk: [] for pk in self._version_ids}
+            sections = (
+                FrameworkSection.objects.filter(version_id__in=self._version_ids)
+                .annotate(
+                    item_count=Count("items"),
+                    sensitive_count=Count("items", filter=Q(items__is_sensitive=True)),
+                )
+                .order_by("version_id", "order")
+            )
+            for section in sections:
+                self._by_version[section.version_id].append(section)
+        return self._by_version.get(version_id, [])
+
+
+def private_statement_counts(versions: list[FrameworkVersion]) -> dict[int, int]:
+    """`private_statement_count` of several versions by version id: those kept in the cache
+    from it, the rest in one grouped query."""
+    keys = {v.pk: version_cache_key(v, "private-statements") for v in versions if v.is_published}
+    kept = cache.get_many(keys.values())
+    counts = {pk: kept[key] for pk, key in keys.items() if key in kept}
+    missing = [version.pk for version in versions if version.pk not in counts]
+    if missing:
+        counted = dict(
+            FrameworkItem.objects.rated()
+            .filter(version_id__in=missing, is_sensitive=True)
+            .order_by()
+            .values_list("version_id")
+            .annotate(n=Count("pk"))
+            .values_list("version_id", "n")
+        )
+        read = {pk: counted.get(pk, 0) for pk in missing}
+        cache.set_many(
+            {keys[pk]: n for pk, n in read.items() if pk in keys}, PUBLISHED_VERSION_SECONDS
+        )
+        counts |= read
+    return counts
+
+
 def private_statement_count(version: FrameworkVersion) -> int:
     """How many rated statements of a version are private to the therapist unless shared."""
     return for_version(

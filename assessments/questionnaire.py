@@ -13,10 +13,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Case, Max, QuerySet, When
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, Role, Service, User
 
 from .models import FrameworkItem, FrameworkSection, FrameworkVersion, ItemRating, SelfAssessment
 from .tasks import refresh_reliability
@@ -53,22 +53,29 @@ def rated_sections(version: FrameworkVersion) -> QuerySet[FrameworkSection]:
     return version.sections.rated().order_by("order")
 
 
-def start_or_resume(therapist: User, version: FrameworkVersion) -> SelfAssessment:
-    """The therapist's open assessment, or a new one for their next cycle."""
-    existing = therapist.self_assessments.in_progress().first()
+def start_or_resume(
+    therapist: User, version: FrameworkVersion, *, service: Service | None = None
+) -> SelfAssessment:
+    """The therapist's open assessment of the version's framework (on whichever version it was
+    started), or a new one on `version` for their next cycle of that framework, recording the
+    service whose framework it is."""
+    of_framework = therapist.self_assessments.filter(framework_id=version.framework_id)
+    existing = of_framework.in_progress().first()
     if existing:
         return existing
-    last_cycle = therapist.self_assessments.aggregate(c=Max("cycle"))["c"]
+    last_cycle = of_framework.aggregate(c=Max("cycle"))["c"]
     try:
         with transaction.atomic():
             return SelfAssessment.objects.create(
                 therapist=therapist,
+                framework_id=version.framework_id,
                 version=version,
                 cycle=0 if last_cycle is None else last_cycle + 1,
+                service=service,
             )
     except IntegrityError:
         # Another tab or a retried request started it a moment ago: use that one.
-        return therapist.self_assessments.in_progress().get()
+        return of_framework.in_progress().get()
 
 
 @transaction.atomic
@@ -133,12 +140,20 @@ def unanswered_items(assessment: SelfAssessment) -> list[FrameworkItem]:
     )
 
 
-def current_team_membership(therapist: User) -> Membership | None:
-    """The therapist's team today; with several, the one joined most recently."""
+def current_team_membership(assessment: SelfAssessment) -> Membership | None:
+    """The team the assessment counts for: the therapist's team today in the service it was
+    started for, else in a service using its framework, else any; with several, the one joined
+    most recently."""
     return (
         Membership.objects.current()
-        .filter(user=therapist, role=Role.THERAPIST)
-        .order_by("-starts_on", "-pk")
+        .filter(user_id=assessment.therapist_id, role=Role.THERAPIST)
+        .annotate(
+            in_service=Case(When(service_id=assessment.service_id, then=0), default=1),
+            on_framework=Case(
+                When(service__framework_id=assessment.framework_id, then=0), default=1
+            ),
+        )
+        .order_by("in_service", "on_framework", "-starts_on", "-pk")
         .first()
     )
 
@@ -157,7 +172,7 @@ def submit(assessment: SelfAssessment, *, shares_sensitive: bool) -> bool:
     missing = unanswered_items(locked)
     if missing:
         raise IncompleteAssessment(missing)
-    membership = current_team_membership(locked.therapist)
+    membership = current_team_membership(locked)
     if membership is None:
         raise NoCurrentTeam()
     changed = (
@@ -175,6 +190,6 @@ def submit(assessment: SelfAssessment, *, shares_sensitive: bool) -> bool:
     if changed != 1:
         return False
     if locked.cycle == 0:
-        framework_id = locked.version.framework_id
+        framework_id = locked.framework_id
         transaction.on_commit(lambda: refresh_reliability.delay(framework_id), robust=True)
     return True

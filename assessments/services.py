@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import content, taxonomy
+from . import content, meaning, taxonomy
 from .models import (
     ComBComponent,
     ComBSubComponent,
@@ -103,14 +103,23 @@ def publication_problems(version: FrameworkVersion) -> list[str]:
 
 
 @transaction.atomic
-def publish(version: FrameworkVersion) -> FrameworkVersion:
-    """Publish a draft; from then on it is immutable and questionnaires use it."""
+def publish(version: FrameworkVersion, *, allow_meaning_changes: bool = False) -> FrameworkVersion:
+    """Publish a draft; from then on it is immutable and questionnaires use it.
+
+    A draft that changes what an existing key means (`meaning.meaning_changes` against the
+    newest published version) raises `meaning.MeaningChanged` unless `allow_meaning_changes`.
+    """
     version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_published:
         raise PublishedVersionLocked()
     problems = publication_problems(version)
     if problems:
         raise ValidationError(problems)
+    if not allow_meaning_changes:
+        previous = version.framework.current_version()
+        changes = meaning.meaning_changes(previous, version)
+        if previous and changes:
+            raise meaning.MeaningChanged(previous, changes)
     version.status = FrameworkVersion.Status.PUBLISHED
     version.published_at = timezone.now()
     version.save()

@@ -1,10 +1,14 @@
 """Keep the many-to-many coding of published items immutable too (save() does not see it),
-whichever side of the relation the change is made from."""
+whichever side of the relation the change is made from; give services waiting for the default
+framework that framework once it is loaded."""
 
-from django.db.models.signals import m2m_changed
+from django.conf import settings
+from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
-from .models import FrameworkItem, FrameworkVersion, PublishedVersionLocked
+from accounts.models import Service
+
+from .models import Framework, FrameworkItem, FrameworkVersion, PublishedVersionLocked
 
 
 @receiver(m2m_changed, sender=FrameworkItem.tdf_domains.through)
@@ -22,3 +26,11 @@ def refuse_changes_to_published_coding(
     items = FrameworkItem.objects.filter(pk__in=pk_set) if pk_set else instance.items.all()
     if items.filter(version__status=FrameworkVersion.Status.PUBLISHED).exists():
         raise PublishedVersionLocked()
+
+
+@receiver(post_save, sender=Framework)
+def default_framework_for_services_without_one(sender, instance, created, **kwargs) -> None:
+    """Services set up before the default framework (`FRAMEWORK_SLUG`) was loaded start
+    using it when it arrives; a service that chose another keeps its choice."""
+    if created and instance.slug == settings.FRAMEWORK_SLUG:
+        Service.objects.filter(framework__isnull=True).update(framework=instance)

@@ -5,6 +5,7 @@ from .views import framework, profile, questionnaire
 app_name = "assessments"
 urlpatterns = [
     path("framework/", framework.framework, name="framework"),
+    path("framework/<slug:slug>/", framework.framework_current, name="framework_current"),
     path(
         "framework/<slug:slug>/v<int:number>/",
         framework.framework_version,

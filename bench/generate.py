@@ -300,6 +300,7 @@ def _assessments(
     made = [
         SelfAssessment(
             therapist=user,
+            framework_id=version.framework_id,
             version=version,
             cycle=cycle,
             status=SelfAssessment.Status.SUBMITTED,
@@ -317,8 +318,10 @@ def _assessments(
         made.append(
             SelfAssessment(
                 therapist=user,
+                framework_id=version.framework_id,
                 version=version,
                 cycle=cycles,
+                service=service,
                 resume_section=sections_done,
                 revision=sections_done,
             )

@@ -179,4 +179,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 
 # The framework shipped with the product (and loaded by `manage.py setup_demo`).
 FRAMEWORK_FIXTURE = BASE_DIR / "fixtures" / "framework" / "comb-pd.yaml"
+# Earlier published versions of the shipped framework, oldest first: the demo loads them before
+# the current one, so its history spans versions.
+FRAMEWORK_FIXTURE_HISTORY = [BASE_DIR / "fixtures" / "framework" / "history" / "comb-pd-v1.yaml"]
 FRAMEWORK_SLUG = env.str("FRAMEWORK_SLUG", default="comb-pd")

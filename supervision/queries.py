@@ -55,8 +55,14 @@ def supervisee_rows(people: list[User]) -> list[SuperviseeRow]:
         # Attributes that `supervisee_list` prefetches and annotates.
         memberships: list[Membership] = person.therapist_memberships  # type: ignore[attr-defined]
         since: datetime.date = person.supervising_since  # type: ignore[attr-defined]
-        months = interval_months(m.service.reassessment_interval_months for m in memberships)
-        status = cycle_status(list(person.self_assessments.all()), months) if memberships else None
+        # The status of the framework of the service joined most recently (cycles are counted
+        # per framework), at the interval of the services using it.
+        latest = max(memberships, key=lambda m: (m.starts_on, m.pk), default=None)
+        framework_id = latest.service.framework_id if latest else None
+        using = [m for m in memberships if m.service.framework_id == framework_id]
+        months = interval_months(m.service.reassessment_interval_months for m in using)
+        own = [a for a in person.self_assessments.all() if a.framework_id == framework_id]
+        status = cycle_status(own, months) if memberships else None
         rows.append(
             SuperviseeRow(
                 person=person,

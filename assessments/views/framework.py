@@ -1,6 +1,7 @@
 """The framework pages and the therapist's start page."""
 
-from django.conf import settings
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,45 +10,52 @@ from accounts import permissions
 from accounts.models import Membership, Role, SupervisionRelationship
 from accounts.permissions import AuthenticatedRequest
 
-from .. import cycles, queries
+from .. import frameworks, queries
 from ..models import Framework, FrameworkVersion
 
 
-def default_framework() -> Framework:
-    framework = Framework.objects.filter(slug=settings.FRAMEWORK_SLUG).first()
-    if framework is None:
-        raise Http404("No framework has been loaded yet.")
-    return framework
-
-
-def current_version() -> FrameworkVersion:
-    """The version questionnaires are built from; a 404 until one is published."""
-    version = default_framework().current_version()
-    if version is None:
-        raise Http404("The framework has no published version yet.")
-    return version
+def _render_framework(request: AuthenticatedRequest, version: FrameworkVersion) -> HttpResponse:
+    page = queries.framework_page(request.user, version)
+    others = [f for f in frameworks.frameworks_of(request.user) if f.pk != version.framework_id]
+    return render(
+        request, "assessments/framework_detail.html", {"page": page, "other_frameworks": others}
+    )
 
 
 @login_required
 def framework(request: AuthenticatedRequest) -> HttpResponse:
-    """The current published version of the service's framework."""
-    page = queries.framework_page(request.user, current_version())
-    return render(request, "assessments/framework_detail.html", {"page": page})
+    """The current published version of the framework of the viewer's service."""
+    chosen = frameworks.framework_for(request.user)
+    version = chosen.current_version() if chosen else None
+    if version is None:
+        raise Http404("No framework has been published yet.")
+    return _render_framework(request, version)
+
+
+@login_required
+def framework_current(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """The current published version of a framework named by its slug."""
+    version = get_object_or_404(Framework, slug=slug).current_version()
+    if version is None:
+        raise Http404("The framework has no published version yet.")
+    return _render_framework(request, version)
 
 
 @login_required
 def framework_version(request: AuthenticatedRequest, slug: str, number: int) -> HttpResponse:
     framework = get_object_or_404(Framework, slug=slug)
     version = get_object_or_404(queries.visible_versions(request.user, framework), number=number)
-    page = queries.framework_page(request.user, version)
-    return render(request, "assessments/framework_detail.html", {"page": page})
+    return _render_framework(request, version)
 
 
 @permissions.role_required(Role.THERAPIST)
 def my_training(request: AuthenticatedRequest) -> HttpResponse:
-    """A therapist's start page: their team, supervisors and the framework they rate."""
-    framework = Framework.objects.filter(slug=settings.FRAMEWORK_SLUG).first()
-    version = framework.current_version() if framework else None
+    """A therapist's start page: their teams, supervisors, and each framework they rate
+    themselves against with where they are in its cycle."""
+    choices = frameworks.assessment_choices(request.user)
+    versions = [choice.version for choice in choices if choice.version is not None]
+    summaries = queries.SectionSummaries(versions)
+    private = queries.private_statement_counts(versions)
     context = {
         "memberships": Membership.objects.current()
         .filter(user=request.user, role=Role.THERAPIST)
@@ -55,9 +63,14 @@ def my_training(request: AuthenticatedRequest) -> HttpResponse:
         "supervisions": SupervisionRelationship.objects.current()
         .filter(supervisee=request.user)
         .select_related("supervisor"),
-        "version": version,
-        "sections": queries.section_summary(version) if version else [],
-        "private_statements": queries.private_statement_count(version) if version else 0,
-        "status": cycles.status_for(request.user),
+        "choices": [
+            {
+                "choice": choice,
+                # Called by the template only when its cached table is missing.
+                "sections": partial(summaries.of, choice.version.pk) if choice.version else list,
+                "private_statements": private.get(choice.version.pk, 0) if choice.version else 0,
+            }
+            for choice in choices
+        ],
     }
     return render(request, "assessments/my_training.html", context)

@@ -13,7 +13,8 @@ from accounts import permissions
 from accounts.models import User
 from accounts.permissions import AuthenticatedRequest
 
-from .. import charts, queries
+from .. import charts, frameworks, queries
+from ..models import Framework
 from ..profile import ProfileBasis, profile_basis, therapist_profile
 
 
@@ -21,6 +22,21 @@ def _visible_therapist(request: HttpRequest, pk: int) -> User:
     """The therapist, if the viewer may see their records; a 404 for everyone else, so that
     outsiders cannot tell whether the person exists."""
     return get_object_or_404(permissions.visible_therapists(request.user), pk=pk)
+
+
+def _framework_id(request: HttpRequest, therapist: User) -> int | None:
+    """The framework the page asks for (`?framework=<slug>`), None for the default; a 404 for a
+    framework the therapist has never had anything to do with."""
+    slug = request.GET.get("framework")
+    if not slug:
+        return None
+    framework = Framework.objects.filter(slug=slug).first()
+    if framework is None or not (
+        therapist.self_assessments.filter(framework=framework).exists()
+        or framework in frameworks.frameworks_of(therapist)
+    ):
+        raise Http404("No profile on this framework.")
+    return framework.pk
 
 
 def _chart_query(basis: ProfileBasis) -> dict[str, str]:
@@ -35,8 +51,9 @@ def _chart_url(therapist: User, basis: ProfileBasis) -> str:
 @login_required
 def profile(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     therapist = _visible_therapist(request, pk)
-    result = therapist_profile(request.user, therapist)
+    result = therapist_profile(request.user, therapist, _framework_id(request, therapist))
     charts.keep_chart_bars(result)
+    is_owner = therapist.pk == request.user.pk
     return render(
         request,
         "assessments/profile.html",
@@ -44,7 +61,7 @@ def profile(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "therapist": therapist,
             "profile": result,
             "chart_url": _chart_url(therapist, result.basis) if result.basis else None,
-            "is_owner": therapist.pk == request.user.pk,
+            "is_owner": is_owner,
         },
     )
 
@@ -58,12 +75,20 @@ def profile_chart(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     means one picture, and pictures with and without private answers never share a URL (nor a
     browser cache entry)."""
     therapist = _visible_therapist(request, pk)
-    basis = profile_basis(request.user, therapist)
-    if basis is None:
+    named = request.GET.get("assessment", "")
+    found = profile_basis(
+        request.user,
+        therapist,
+        named_assessment=int(named) if named.isascii() and named.isdigit() else None,
+    )
+    if found is None:
         raise Http404("No submitted self-assessment yet.")
+    basis, framework_id = found
     if request.GET.dict() != _chart_query(basis):
         return redirect(_chart_url(therapist, basis))
-    svg = charts.cached_chart_svg(basis, lambda: therapist_profile(request.user, therapist))
+    svg = charts.cached_chart_svg(
+        basis, lambda: therapist_profile(request.user, therapist, framework_id)
+    )
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=60"
     return response

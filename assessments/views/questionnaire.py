@@ -15,16 +15,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.models import Role, User
 
-from .. import cycles, queries
+from .. import frameworks, queries
 from .. import questionnaire as service
 from ..forms import COMMENT_MAX_LENGTH, SectionForm, SubmitForm
 from ..models import FrameworkSection, SelfAssessment
-from .framework import current_version
 
 SUBMITTED_MESSAGE = "This self-assessment has been submitted and can no longer change."
 STALE_MESSAGE = (
@@ -77,17 +77,31 @@ def _section_form(request: HttpRequest, assessment: SelfAssessment, section: Fra
     return SectionForm(posted, items=items, ratings=ratings)
 
 
+def _start_url(choice: frameworks.FrameworkChoice, *, several: bool) -> str:
+    url = reverse("assessments:questionnaire")
+    return f"{url}?framework={choice.framework.slug}" if several else url
+
+
 @permissions.role_required(Role.THERAPIST)
 def questionnaire(request: HttpRequest) -> HttpResponse:
-    """Guidance, cycle status and the button that starts or resumes the questionnaire."""
+    """Guidance, cycle status and the button that starts or resumes the questionnaire of one
+    framework; a therapist with several frameworks first chooses one (`?framework=<slug>`)."""
     therapist = cast(User, request.user)  # role_required lets only a signed-in therapist in
-    version = current_version()
-    status = cycles.status_for(therapist)
+    choices = frameworks.assessment_choices(therapist)
+    slug = (
+        request.POST.get("framework") if request.method == "POST" else request.GET.get("framework")
+    )
+    choice = frameworks.chosen(choices, slug)
+    if choice is None:
+        if slug:
+            raise Http404("You do not assess yourself against this framework.")
+        return render(request, "assessments/questionnaire_choose.html", {"choices": choices})
+    status, version = choice.status, choice.version
     if request.method == "POST":
-        if not status.can_start:
+        if not choice.can_start or version is None:
             messages.info(request, f"Your next reassessment is due on {status.due_on:%-d %B %Y}.")
-            return redirect("assessments:questionnaire")
-        assessment = service.start_or_resume(therapist, version)
+            return redirect(_start_url(choice, several=len(choices) > 1))
+        assessment = service.start_or_resume(therapist, version, service=choice.service)
         return redirect(
             "assessments:questionnaire_section", assessment.pk, assessment.resume_section + 1
         )
@@ -95,10 +109,12 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
         request,
         "assessments/questionnaire_start.html",
         {
+            "choice": choice,
+            "several": len(choices) > 1,
             "status": status,
             "version": version,
-            "sections": list(service.rated_sections(version)),
-            "private_statements": queries.private_statement_count(version),
+            "sections": list(service.rated_sections(version)) if version else [],
+            "private_statements": queries.private_statement_count(version) if version else 0,
         },
     )
 

@@ -16,10 +16,12 @@ from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Role, Service, User
+from assessments import services
 from assessments.models import SelfAssessment
 from tests import factories
 
@@ -154,6 +156,67 @@ def matrix_cells() -> list:
 @pytest.mark.parametrize(("kind", "question", "expected"), matrix_cells())
 def test_permission_matrix(cast, kind, question, expected):
     assert QUESTIONS[question](cast, cast.people[kind]) is expected
+
+
+# The framework pages, asked for by every kind of person: the status each page answers with.
+
+
+@pytest.fixture
+def framework_pages(cast) -> dict[str, str]:
+    """The cast's service on a published framework of its own, a framework with only a draft,
+    and the URLs that name a framework: column name → URL."""
+    own = factories.FrameworkItemFactory(section__version__framework__slug="falls").version
+    services.publish(own)
+    cast.service.framework = own.framework
+    cast.service.save()
+    factories.FrameworkVersionFactory(framework__slug="draft-only")
+    profile = reverse("assessments:profile", args=[cast.therapist.pk])
+    return {
+        "framework": reverse("assessments:framework_current", args=["falls"]),
+        "unknown": reverse("assessments:framework_current", args=["no-such-framework"]),
+        "draft_only": reverse("assessments:framework_current", args=["draft-only"]),
+        "start": reverse("assessments:questionnaire") + "?framework=falls",
+        "profile": profile + "?framework=falls",
+    }
+
+
+# Columns: /framework/<slug>/ of the service's published framework, of an unknown slug and of a
+# framework with only a draft; the start page and the therapist's profile with ?framework=.
+# fmt: off
+PAGES: dict[str, tuple[int, ...]] = {
+    #                     fwk  unknown draft  start profile
+    "therapist":         (200, 404,    404,   200,  200),
+    "colleague":         (200, 404,    404,   200,  404),
+    "supervisor":        (200, 404,    404,   403,  200),
+    "former_supervisor": (200, 404,    404,   403,  404),
+    "other_supervisor":  (200, 404,    404,   403,  404),
+    "lead":              (200, 404,    404,   403,  404),
+    "other_lead":        (200, 404,    404,   403,  404),
+    "admin":             (200, 404,    404,   403,  404),
+    "anonymous":         (302, 302,    302,   302,  302),
+    "former_therapist":  (200, 404,    404,   403,  404),
+    "no_role":           (200, 404,    404,   403,  404),
+    "dual":              (200, 404,    404,   200,  404),
+}
+# fmt: on
+PAGE_COLUMNS = ["framework", "unknown", "draft_only", "start", "profile"]
+
+
+def page_cells() -> list:
+    return [
+        pytest.param(kind, page, expected, id=f"{kind}-{page}")
+        for kind, row in PAGES.items()
+        for page, expected in zip(PAGE_COLUMNS, row, strict=True)
+    ]
+
+
+@pytest.mark.one_database
+@pytest.mark.parametrize(("kind", "page", "expected"), page_cells())
+def test_framework_page_matrix(client, cast, framework_pages, kind, page, expected):
+    person = cast.people[kind]
+    if person.is_authenticated:
+        client.force_login(person)
+    assert client.get(framework_pages[page]).status_code == expected
 
 
 # Roles

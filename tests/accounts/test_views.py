@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from accounts.models import Role
+from accounts.models import Role, Service
 from assessments.models import Framework
 from assessments.services import create_draft
 from tests import factories
@@ -391,9 +391,16 @@ def test_therapist_does_not_see_a_former_supervisor(client, team):
     assertContains(response, "No supervisor is recorded for you yet")
 
 
-def test_therapist_sees_an_empty_state_before_a_framework_is_published(client, therapist):
+def test_therapist_sees_an_empty_state_before_their_service_has_a_framework(client, therapist):
     response = signed_in(client, therapist).get("/my-training/")
-    assertContains(response, "No framework has been published yet")
+    assertContains(response, "Your service has not chosen a framework to assess against yet")
+
+
+def test_therapist_sees_an_empty_state_before_their_framework_is_published(client, therapist):
+    draft = factories.FrameworkVersionFactory(framework__name="Falls prevention")
+    Service.objects.update(framework=draft.framework)
+    response = signed_in(client, therapist).get("/my-training/")
+    assertContains(response, "No version of Falls prevention has been published yet")
 
 
 def test_therapist_sees_the_sections_of_the_published_framework(

@@ -28,6 +28,7 @@ from assessments.framework_io import (
 )
 from assessments.models import Framework
 from tests.conftest import framework_row_counts
+from tests.framework_files import small_framework, with_line
 
 # Helpers
 
@@ -65,41 +66,12 @@ def command_refuses(path, *args):
 # A small framework (a new slug, so a successful import would create a framework); each case
 # below changes one line and names the line of the problem and words of the message.
 
-SMALL = """\
-format: 1
-framework:
-  slug: hostile
-  name: Hostile test
-  description: A small framework for tests.
-version:
-  notes: First version
-sections:
-  - key: capability
-    kind: barriers
-    title: Capability
-    component: C
-    items:
-      - key: C1
-        problem: Lack of knowledge
-        target: Have knowledge
-        primary: C-Ps
-        tdf: [knowledge]
-        functions: [education]
-        sensitive: false
-        seed: {file: "000", problem: [3], target: [136]}
-involvement_levels:
-  - level: 1
-    name: Information
-    description: Patients are given information.
-"""
+SMALL = small_framework("hostile", "Hostile test")
 
 
 def edit(number, content):
     """SMALL with line `number` replaced by `content` (indentation kept)."""
-    lines = SMALL.splitlines(keepends=True)
-    old = lines[number - 1]
-    lines[number - 1] = old[: len(old) - len(old.lstrip())] + content + "\n"
-    return "".join(lines)
+    return with_line(SMALL, number, content)
 
 
 def seed_with(value):

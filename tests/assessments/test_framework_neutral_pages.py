@@ -17,8 +17,9 @@ SHIPPED_WORDS = ("personality", "self-care", "burnout")
 
 
 @pytest.fixture
-def other_field(settings):
-    """A small published framework from another field, with no private statements, in use."""
+def other_field(settings, service):
+    """A small published framework from another field, with no private statements, used by the
+    therapist's service (and the default for new ones)."""
     version = factories.FrameworkVersionFactory(
         framework__slug="falls-prevention", framework__name="Falls prevention in care homes"
     )
@@ -26,6 +27,8 @@ def other_field(settings):
     for number in range(2):
         factories.FrameworkItemFactory(version=version, section=section, key=f"F{number}")
     settings.FRAMEWORK_SLUG = "falls-prevention"
+    service.framework = version.framework
+    service.save(update_fields=["framework"])
     return services.publish(version)
 
 

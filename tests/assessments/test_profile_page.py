@@ -126,7 +126,9 @@ def test_owner_without_a_submitted_assessment_is_offered_to_start(
 ):
     response = signed_in(client, therapist).get(profile_url(therapist))
     assertContains(
-        response, '<a href="/self-assessment/">Start your self-assessment</a>', html=True
+        response,
+        '<a href="/self-assessment/?framework=comb-pd">Start your self-assessment</a>',
+        html=True,
     )
 
 
@@ -134,7 +136,9 @@ def test_owner_with_an_open_assessment_is_offered_to_continue(client, therapist,
     questionnaire.start_or_resume(therapist, published_version)
     response = signed_in(client, therapist).get(profile_url(therapist))
     assertContains(
-        response, '<a href="/self-assessment/">Continue your self-assessment</a>', html=True
+        response,
+        '<a href="/self-assessment/?framework=comb-pd">Continue your self-assessment</a>',
+        html=True,
     )
 
 
@@ -494,14 +498,18 @@ def test_my_training_shows_the_baseline_is_due_with_a_start_link(
 ):
     response = signed_in(client, therapist).get("/my-training/")
     assertContains(response, "Baseline due</span>")
-    assertContains(response, 'href="/self-assessment/">Start your self-assessment</a>')
+    assertContains(
+        response, 'href="/self-assessment/?framework=comb-pd">Start your self-assessment</a>'
+    )
 
 
 def test_my_training_offers_to_continue_an_open_assessment(client, therapist, published_version):
     questionnaire.start_or_resume(therapist, published_version)
     response = signed_in(client, therapist).get("/my-training/")
     assertContains(response, "Baseline in progress</span>")
-    assertContains(response, 'href="/self-assessment/">Continue your self-assessment</a>')
+    assertContains(
+        response, 'href="/self-assessment/?framework=comb-pd">Continue your self-assessment</a>'
+    )
 
 
 def test_my_training_has_no_start_link_once_complete(client, therapist, published_version):

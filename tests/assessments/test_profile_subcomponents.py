@@ -1,7 +1,7 @@
 """The profile's COM-B sub-component table: separate scores for each sub-component with items
 (by each statement's primary code in the shipped framework: C1-C19 and the collaboration
-statements C-Ps, O1-O6 O-Ph, O7-O10 O-So, M1-M9 M-Re, M10-M11 M-Au), the two-thirds rule, change,
-private answers and the page's query count."""
+statements C-Ps except CR2 and VE1, which are M-Re; O1-O6 O-Ph; O7-O10 and PI1 O-So; M1-M9 M-Re;
+M10-M11 M-Au), the two-thirds rule, change, private answers and the page's query count."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tests.assessments.test_profile_page import PROFILE_QUERY_BUDGET, profile_ur
 SUBCOMPONENT_ROW = re.compile(r'<tr>\s*<th scope="row">(.*?)</th>(.*?)</tr>', re.S)
 NOT_SCORED = "\u2013"  # the en dash shown for a need that is withheld
 PHYSICAL = [f"O{n}" for n in range(1, 7)]
-SOCIAL = [f"O{n}" for n in range(7, 11)]
+SOCIAL = [*(f"O{n}" for n in range(7, 11)), "PI1"]
 
 
 def subcomponents(response) -> dict[str, list[str]]:
@@ -41,17 +41,17 @@ def test_profile_shows_physical_and_social_opportunity_separately(
     factories.submitted_assessment(therapist, published_version, ratings)
     rows = subcomponents(signed_in(client, therapist).get(profile_url(therapist)))
     assert rows["Physical opportunity (O-Ph)"][:3] == ["2.00", "75", "6 of 6"]
-    assert rows["Social opportunity (O-So)"][:3] == ["4.00", "25", "4 of 4"]
+    assert rows["Social opportunity (O-So)"][:3] == ["4.00", "25", "5 of 5"]
 
 
 def test_sub_component_with_fewer_than_two_thirds_rated_shows_not_enough_answers(
     client, therapist, published_version
 ):
-    # Social opportunity: 2 of its 4 statements rated, under two thirds.
-    ratings = dict.fromkeys(PHYSICAL, 3) | {"O7": 3, "O8": 3, "O9": None, "O10": None}
+    # Social opportunity: 2 of its 5 statements rated, under two thirds.
+    ratings = dict.fromkeys(PHYSICAL, 3) | {"O7": 3, "O8": 3, "O9": None, "O10": None, "PI1": None}
     factories.submitted_assessment(therapist, published_version, ratings)
     rows = subcomponents(signed_in(client, therapist).get(profile_url(therapist)))
-    assert rows["Social opportunity (O-So)"][:3] == ["not enough answers", NOT_SCORED, "2 of 4"]
+    assert rows["Social opportunity (O-So)"][:3] == ["not enough answers", NOT_SCORED, "2 of 5"]
 
 
 def test_sub_component_shows_change_since_the_previous_cycle(client, therapist, published_version):

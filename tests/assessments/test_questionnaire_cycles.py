@@ -51,8 +51,10 @@ def test_add_months_keeps_the_day_or_falls_back_to_the_month_end(day, months, ex
 # cycle_status and status_for
 
 
-def test_therapist_without_an_assessment_has_their_baseline_due_today(therapist, today):
-    status = status_for(therapist)
+def test_therapist_without_an_assessment_has_their_baseline_due_today(
+    therapist, today, published_version
+):
+    status = status_for(therapist, published_version.framework)
     assert (status.state, status.cycle, status.due_on, status.label) == (
         "due",
         0,
@@ -61,13 +63,13 @@ def test_therapist_without_an_assessment_has_their_baseline_due_today(therapist,
     )
 
 
-def test_therapist_without_an_assessment_can_start(therapist):
-    assert status_for(therapist).can_start
+def test_therapist_without_an_assessment_can_start(therapist, published_version):
+    assert status_for(therapist, published_version.framework).can_start
 
 
 def test_started_baseline_is_in_progress(therapist, published_version):
     assessment = questionnaire.start_or_resume(therapist, published_version)
-    status = status_for(therapist)
+    status = status_for(therapist, published_version.framework)
     assert (status.state, status.cycle, status.label) == ("in_progress", 0, "Baseline in progress")
     assert status.open_assessment == assessment
 
@@ -76,7 +78,7 @@ def test_baseline_submitted_today_is_complete_until_three_months_later(
     therapist, published_version, today
 ):
     factories.filled_assessment(therapist, published_version)
-    status = status_for(therapist)
+    status = status_for(therapist, published_version.framework)
     assert (status.state, status.label, status.due_on) == (
         "complete",
         "Complete",
@@ -86,12 +88,12 @@ def test_baseline_submitted_today_is_complete_until_three_months_later(
 
 def test_complete_baseline_cannot_start_again(therapist, published_version):
     factories.filled_assessment(therapist, published_version)
-    assert not status_for(therapist).can_start
+    assert not status_for(therapist, published_version.framework).can_start
 
 
 def test_complete_status_points_at_the_first_reassessment(therapist, published_version):
     factories.filled_assessment(therapist, published_version)
-    assert status_for(therapist).cycle == 1
+    assert status_for(therapist, published_version.framework).cycle == 1
 
 
 def test_reassessment_is_still_complete_the_day_before_it_is_due(
@@ -99,7 +101,12 @@ def test_reassessment_is_still_complete_the_day_before_it_is_due(
 ):
     factories.filled_assessment(therapist, published_version)
     due_on = add_months(today, 3)
-    assert status_for(therapist, today=due_on - datetime.timedelta(days=1)).state == "complete"
+    assert (
+        status_for(
+            therapist, published_version.framework, today=due_on - datetime.timedelta(days=1)
+        ).state
+        == "complete"
+    )
 
 
 @pytest.mark.parametrize("days_after_due", [0, 1, 27])
@@ -108,7 +115,11 @@ def test_reassessment_is_due_from_its_due_date_for_the_grace_period(
 ):
     factories.filled_assessment(therapist, published_version)
     due_on = add_months(today, 3)
-    status = status_for(therapist, today=due_on + datetime.timedelta(days=days_after_due))
+    status = status_for(
+        therapist,
+        published_version.framework,
+        today=due_on + datetime.timedelta(days=days_after_due),
+    )
     assert (status.state, status.cycle, status.label, status.due_on) == (
         "due",
         1,
@@ -123,7 +134,11 @@ def test_reassessment_is_overdue_once_the_grace_period_has_passed(
 ):
     factories.filled_assessment(therapist, published_version)
     due_on = add_months(today, 3)
-    status = status_for(therapist, today=due_on + datetime.timedelta(days=days_after_due))
+    status = status_for(
+        therapist,
+        published_version.framework,
+        today=due_on + datetime.timedelta(days=days_after_due),
+    )
     assert (status.state, status.label, status.can_start) == (
         "overdue",
         "Reassessment 1 overdue",
@@ -134,7 +149,7 @@ def test_reassessment_is_overdue_once_the_grace_period_has_passed(
 def test_due_date_follows_the_submission_date_not_the_start(therapist, published_version, today):
     baseline = factories.filled_assessment(therapist, published_version)
     submitted_on(baseline, datetime.date(2025, 11, 30))
-    status = status_for(therapist, today=datetime.date(2026, 2, 27))
+    status = status_for(therapist, published_version.framework, today=datetime.date(2026, 2, 27))
     assert (status.state, status.due_on) == ("complete", datetime.date(2026, 2, 28))
 
 
@@ -142,7 +157,7 @@ def test_started_reassessment_is_in_progress_in_cycle_one(therapist, published_v
     baseline = factories.filled_assessment(therapist, published_version)
     submitted_on(baseline, today - datetime.timedelta(days=100))
     reassessment = questionnaire.start_or_resume(therapist, published_version)
-    status = status_for(therapist)
+    status = status_for(therapist, published_version.framework)
     assert (status.state, status.cycle, status.label, status.open_assessment) == (
         "in_progress",
         1,
@@ -156,7 +171,7 @@ def test_second_reassessment_is_due_after_the_first(therapist, published_version
     submitted_on(baseline, today - datetime.timedelta(days=200))
     first = factories.filled_assessment(therapist, published_version)
     submitted_on(first, today - datetime.timedelta(days=100))
-    assert status_for(therapist).label == "Reassessment 2 due"
+    assert status_for(therapist, published_version.framework).label == "Reassessment 2 due"
 
 
 def test_cycle_status_takes_assessments_in_any_order(therapist, published_version, today):
@@ -177,7 +192,7 @@ def test_service_interval_of_six_months_moves_the_due_date(
     service.reassessment_interval_months = 6
     service.save()
     factories.filled_assessment(therapist, published_version)
-    assert status_for(therapist).due_on == add_months(today, 6)
+    assert status_for(therapist, published_version.framework).due_on == add_months(today, 6)
 
 
 def test_six_monthly_reassessment_is_not_due_after_three_months(
@@ -186,7 +201,10 @@ def test_six_monthly_reassessment_is_not_due_after_three_months(
     service.reassessment_interval_months = 6
     service.save()
     factories.filled_assessment(therapist, published_version)
-    assert status_for(therapist, today=add_months(today, 3)).state == "complete"
+    assert (
+        status_for(therapist, published_version.framework, today=add_months(today, 3)).state
+        == "complete"
+    )
 
 
 def test_therapist_in_two_services_uses_the_shorter_interval(
@@ -201,7 +219,7 @@ def test_therapist_in_two_services_uses_the_shorter_interval(
         user=therapist, team=other_team, service=other_team.service, role=Role.THERAPIST
     )
     factories.filled_assessment(therapist, published_version)
-    assert status_for(therapist).due_on == add_months(today, 2)
+    assert status_for(therapist, published_version.framework).due_on == add_months(today, 2)
 
 
 def test_interval_of_a_service_where_they_only_supervise_does_not_count(
@@ -210,4 +228,4 @@ def test_interval_of_a_service_where_they_only_supervise_does_not_count(
     monthly = factories.ServiceFactory(reassessment_interval_months=1)
     factories.MembershipFactory(user=therapist, service=monthly, team=None, role=Role.SUPERVISOR)
     factories.filled_assessment(therapist, published_version)
-    assert status_for(therapist).due_on == add_months(today, 3)
+    assert status_for(therapist, published_version.framework).due_on == add_months(today, 3)

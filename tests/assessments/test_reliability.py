@@ -66,7 +66,7 @@ def build_version(framework: Framework, keys: dict[str, tuple[str, ...]]) -> Fra
             )
     outcomes = factories.FrameworkSectionFactory(version=version, kind=SectionKind.OUTCOMES)
     factories.FrameworkItemFactory(section=outcomes, key="X1")
-    return services.publish(version)
+    return services.publish(version, allow_meaning_changes=True)
 
 
 @pytest.fixture
@@ -96,6 +96,7 @@ def add_baselines(version, team, rows: list[dict[str, int | None]], cycle: int =
     assessments = SelfAssessment.objects.bulk_create(
         SelfAssessment(
             therapist=user,
+            framework_id=version.framework_id,
             version=version,
             cycle=cycle,
             status=SelfAssessment.Status.SUBMITTED,

@@ -120,9 +120,18 @@ def test_demo_people_sign_in_with_the_demo_password(demo, client):
     assert client.login(username="therapist01", password=DEMO_PASSWORD) is True
 
 
-def test_demo_loads_and_publishes_the_shipped_framework(demo):
+def test_demo_loads_and_publishes_both_versions_of_the_shipped_framework(demo):
     framework = Framework.objects.get(slug="comb-pd")
-    assert framework.current_version().number == 1
+    assert list(framework.versions.published().values_list("number", flat=True)) == [2, 1]
+
+
+def test_demo_history_was_taken_on_the_first_version(demo):
+    submitted = SelfAssessment.objects.submitted()
+    assert set(submitted.values_list("version__number", flat=True)) == {1}
+
+
+def test_demo_services_use_the_shipped_framework(demo):
+    assert set(Service.objects.values_list("framework__slug", flat=True)) == {"comb-pd"}
 
 
 def test_demo_uses_an_already_published_framework(db, demo_mode, published_version):

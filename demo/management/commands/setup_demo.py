@@ -1,16 +1,22 @@
-"""Load the framework (if absent), the demo organisation and its self-assessments, store the
-reliability figures their baselines give (so profiles show reliable change), then print the demo
-logins."""
+"""Load the shipped framework's versions (if absent), the demo organisation and its
+self-assessments, store the reliability figures their baselines give (so profiles show reliable
+change), then print the demo logins."""
+
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role, User
 from assessments.framework_io import import_framework, parse_yaml
-from assessments.models import Framework
+from assessments.models import Framework, FrameworkVersion
 from assessments.reliability import refresh_reliability
 from demo.assessments import build_demo_assessments
 from demo.people import DEMO_PASSWORD, DEMO_SERVICE_SLUG, build_demo_organisation
+
+
+def _read(path: Path) -> dict:
+    return parse_yaml(path.read_text(encoding="utf-8"))
 
 
 class Command(BaseCommand):
@@ -19,19 +25,14 @@ class Command(BaseCommand):
     def handle(self, **options):
         if not settings.DEMO_MODE:
             raise CommandError("Demo data is only for DEBUG/DEMO_MODE installs.")
-        path = settings.FRAMEWORK_FIXTURE
-        data = parse_yaml(path.read_text(encoding="utf-8"))
-        slug = data["framework"]["slug"]
-        framework = Framework.objects.filter(slug=slug).first()
-        version = framework.current_version() if framework else None
-        if version is None:
-            version = import_framework(data, publish=True)
-            self.stdout.write(f"Loaded {version}.")
+        version = self.load_framework()
         logins = build_demo_organisation()
         therapists = User.objects.filter(
             memberships__role=Role.THERAPIST, memberships__service__slug=DEMO_SERVICE_SLUG
         ).order_by("username")
-        created = build_demo_assessments(version, list(therapists.distinct()))
+        # The demo's history was taken on the first version; new assessments use the current.
+        first = version.framework.versions.published().order_by("number").first()
+        created = build_demo_assessments(first or version, list(therapists.distinct()))
         if created:
             self.stdout.write(f"Created {created} demo self-assessments.")
         if refresh_reliability(version.framework):
@@ -44,3 +45,16 @@ class Command(BaseCommand):
         for login in logins:
             self.stdout.write(f"  {login.username:<13} {login.role}")
         self.stdout.write("Open http://127.0.0.1:8000/ and sign in.\n")
+
+    def load_framework(self) -> FrameworkVersion:
+        """The shipped framework's published versions, oldest first, unless it is loaded."""
+        current = _read(settings.FRAMEWORK_FIXTURE)
+        framework = Framework.objects.filter(slug=current["framework"]["slug"]).first()
+        version = framework.current_version() if framework else None
+        if version is not None:
+            return version
+        for path in [*settings.FRAMEWORK_FIXTURE_HISTORY, settings.FRAMEWORK_FIXTURE]:
+            version = import_framework(_read(path), publish=True)
+            self.stdout.write(f"Loaded {version}.")
+        assert version is not None  # the list always holds the current file
+        return version
