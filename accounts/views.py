@@ -38,5 +38,12 @@ def service_overview(request: HttpRequest, slug: str) -> HttpResponse:
     )
     rows = queries.team_headcounts(list(page.object_list))
     return render(
-        request, "accounts/service_overview.html", {"service": service, "page": page, "rows": rows}
+        request,
+        "accounts/service_overview.html",
+        {
+            "service": service,
+            "page": page,
+            "rows": rows,
+            "small_group_minimum": permissions.small_group_minimum(),
+        },
     )

@@ -21,30 +21,44 @@ RATING_CHOICES = [
 ]
 # One rating's radio buttons, drawn in Python: a section has about twenty statements of six
 # choices, and drawing them with template tags was the largest part of the page's time.
+# Each is a native radio inside a label drawn as a large tap target: the points 1 to 5 in a
+# row, the word under each number, and "Not applicable" apart from them.
 RADIO_HTML = (
-    '<div class="form-check form-check-inline">'
+    '<label class="rating-choice" for="{id}">'
     '<input type="radio" name="{name}" value="{value}" class="form-check-input" id="{id}"{checked}>'
-    '<label class="form-check-label" for="{id}">{label}</label></div>'
+    "{label}</label>"
 )
-ESCAPED_CHOICES = [(escape(value), escape(label)) for value, label in RATING_CHOICES]
+SCALE_HTML = '<div class="rating-points">{points}</div><div class="rating-na">{na}</div>'
+
+
+def _label_html(value: str, label: str) -> str:
+    if value == NOT_APPLICABLE:
+        return f'<span class="rating-word">{escape(label)}</span>'
+    number, word = label.split(" ", 1)
+    return (
+        f'<span class="rating-number">{escape(number)}</span> '
+        f'<span class="rating-word">{escape(word)}</span>'
+    )
+
+
+LABELLED_CHOICES = [(escape(value), _label_html(value, label)) for value, label in RATING_CHOICES]
 
 
 def rating_radios(name: str, auto_id: str, chosen: str) -> SafeString:
     """The radio buttons for one statement, the `chosen` value checked."""
     name, auto_id = escape(name), escape(auto_id)
-    # Safe: the names and ids are escaped here, the values and labels above.
-    return mark_safe(
-        "".join(
-            RADIO_HTML.format(
-                name=name,
-                value=value,
-                id=f"{auto_id}_{index}",
-                checked=" checked" if value == chosen else "",
-                label=label,
-            )
-            for index, (value, label) in enumerate(ESCAPED_CHOICES)
+    radios = [
+        RADIO_HTML.format(
+            name=name,
+            value=value,
+            id=f"{auto_id}_{index}",
+            checked=" checked" if value == chosen else "",
+            label=label,
         )
-    )
+        for index, (value, label) in enumerate(LABELLED_CHOICES)
+    ]
+    # Safe: the names and ids are escaped here, the values and labels above.
+    return mark_safe(SCALE_HTML.format(points="".join(radios[:-1]), na=radios[-1]))
 
 
 class CommentField(forms.CharField):

@@ -31,6 +31,8 @@ from .models import Framework, FrameworkItem, FrameworkVersion, ItemRating, Self
 from .taxonomy import COM_B_SUBCOMPONENTS
 
 HIGH_NEED = 75
+# Cycles the chart and its trend table show; the history table lists every one.
+TREND_CYCLES = 4
 SCORED_ITEMS = "scored-items"
 _SUBCOMPONENT_ORDER = {code: n for n, (code, *_rest) in enumerate(COM_B_SUBCOMPONENTS)}
 
@@ -60,6 +62,26 @@ class DomainRow:
     score: scoring.DomainScore
     since_previous: scoring.Change | None = None
     since_baseline: scoring.Change | None = None
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One row of the profile table across cycles (None where a cycle had no such domain)."""
+
+    label: str
+    scores: list[scoring.DomainScore | None]
+
+    @property
+    def needs(self) -> list[float | None]:
+        return [score.need if score else None for score in self.scores]
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The profile table's rows across the last few cycles, oldest first."""
+
+    cycles: list[str]
+    rows: list[TrendRow]
 
 
 @dataclass(frozen=True)
@@ -103,6 +125,34 @@ class TherapistProfile:
 
     def priority_needs(self, limit: int = 5) -> list[scoring.PriorityNeed]:
         return self.latest.scores.priority_needs[:limit] if self.latest else []
+
+    def tied_needs(self, limit: int = 5) -> list[scoring.PriorityNeed]:
+        """The needs after the first `limit` that tie with the last of them: just as high a
+        priority, so they are listed too rather than cut off by framework order."""
+        needs = self.latest.scores.priority_needs if self.latest else []
+        if len(needs) <= limit:
+            return []
+        last = needs[limit - 1].need
+        return list(itertools.takewhile(lambda need: need.need == last, needs[limit:]))
+
+    def trend(self, limit: int = TREND_CYCLES) -> Trend:
+        """Need (and mean) of each row of the profile table in each of the last `limit` cycles,
+        oldest first: what the chart draws and its trend table lists."""
+        shown = self.cycles[-limit:]
+        by_cycle = [
+            {(d.kind, d.key): d for d in cycle.scores.components + cycle.scores.sections}
+            for cycle in shown
+        ]
+        return Trend(
+            cycles=[cycle.assessment.cycle_label for cycle in shown],
+            rows=[
+                TrendRow(
+                    label=row.score.label,
+                    scores=[scores.get((row.score.kind, row.score.key)) for scores in by_cycle],
+                )
+                for row in self.rows
+            ],
+        )
 
     @property
     def basis(self) -> ProfileBasis | None:

@@ -112,6 +112,16 @@ class Change:
             return None
         return abs(self.rci) > RELIABLE_CHANGE_THRESHOLD
 
+    @property
+    def reliably_better(self) -> bool:
+        """A reliable rise in mean rating: closer to the target, beyond measurement error."""
+        return bool(self.reliable) and (self.difference or 0) > 0
+
+    @property
+    def reliably_worse(self) -> bool:
+        """A reliable fall in mean rating: further from the target, beyond measurement error."""
+        return bool(self.reliable) and (self.difference or 0) < 0
+
 
 def need_score(value: int) -> float:
     """How far a rating falls short of the target statement: 5 → 0, 1 → 100."""

@@ -181,5 +181,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 FRAMEWORK_FIXTURE = BASE_DIR / "fixtures" / "framework" / "comb-pd.yaml"
 # Earlier published versions of the shipped framework, oldest first: the demo loads them before
 # the current one, so its history spans versions.
-FRAMEWORK_FIXTURE_HISTORY = [BASE_DIR / "fixtures" / "framework" / "history" / "comb-pd-v1.yaml"]
+FRAMEWORK_FIXTURE_HISTORY = [
+    BASE_DIR / "fixtures" / "framework" / "history" / "comb-pd-v1.yaml",
+    BASE_DIR / "fixtures" / "framework" / "history" / "comb-pd-v2.yaml",
+]
 FRAMEWORK_SLUG = env.str("FRAMEWORK_SLUG", default="comb-pd")

@@ -5,6 +5,7 @@ from functools import partial
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Membership, Role, SupervisionRelationship
@@ -56,7 +57,13 @@ def my_training(request: AuthenticatedRequest) -> HttpResponse:
     versions = [choice.version for choice in choices if choice.version is not None]
     summaries = queries.SectionSummaries(versions)
     private = queries.private_statement_counts(versions)
+    progress = {
+        choice.framework.pk: queries.section_progress(choice.version, choice.open_assessment)
+        for choice in choices
+        if choice.version and choice.open_assessment
+    }
     context = {
+        "today": timezone.localdate(),
         "memberships": Membership.objects.current()
         .filter(user=request.user, role=Role.THERAPIST)
         .select_related("team", "service"),
@@ -69,6 +76,10 @@ def my_training(request: AuthenticatedRequest) -> HttpResponse:
                 # Called by the template only when its cached table is missing.
                 "sections": partial(summaries.of, choice.version.pk) if choice.version else list,
                 "private_statements": private.get(choice.version.pk, 0) if choice.version else 0,
+                "progress": progress.get(choice.framework.pk, []),
+                "minutes_left": queries.estimated_minutes(
+                    sum(s.total - s.answered for s in progress.get(choice.framework.pk, []))
+                ),
             }
             for choice in choices
         ],

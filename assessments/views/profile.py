@@ -60,10 +60,18 @@ def profile(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "therapist": therapist,
             "profile": result,
+            "trend": result.trend(),
             "chart_url": _chart_url(therapist, result.basis) if result.basis else None,
             "is_owner": is_owner,
+            "from_supervisees": _from_supervisees(request, therapist),
         },
     )
+
+
+def _from_supervisees(request: AuthenticatedRequest, therapist: User) -> bool:
+    """Whether the viewer reached this therapist's pages as their supervisor (anyone but the
+    therapist who may see them is one: see `permissions.visible_therapists`)."""
+    return therapist.pk != request.user.pk and permissions.is_supervisor(request.user)
 
 
 @login_required
@@ -109,6 +117,7 @@ def assessment_detail(request: AuthenticatedRequest, pk: int, assessment_pk: int
             "assessment": assessment,
             "sections": queries.review_sections(assessment, include_sensitive=show_private),
             "is_owner": therapist.pk == request.user.pk,
+            "from_supervisees": _from_supervisees(request, therapist),
             "hides_sensitive": not show_private,
         },
     )

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
@@ -105,6 +106,7 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
         return redirect(
             "assessments:questionnaire_section", assessment.pk, assessment.resume_section + 1
         )
+    sections = queries.section_progress(version, status.open_assessment) if version else []
     return render(
         request,
         "assessments/questionnaire_start.html",
@@ -112,8 +114,10 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
             "choice": choice,
             "several": len(choices) > 1,
             "status": status,
+            "today": timezone.localdate(),
             "version": version,
-            "sections": list(service.rated_sections(version)) if version else [],
+            "sections": sections,
+            "minutes": queries.estimated_minutes(sum(s.total - s.answered for s in sections)),
             "private_statements": queries.private_statement_count(version) if version else 0,
         },
     )

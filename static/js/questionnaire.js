@@ -5,7 +5,8 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!form) {
     return;
   }
-  const status = form.querySelector(".autosave-status");
+  // The status line sits at the top of the page and stays in view (questionnaire.css).
+  const status = document.querySelector(".autosave-status");
   const revision = form.querySelector("input[name=revision]");
   let timer = null;
   let inFlight = null; // the background save under way, if any

@@ -1,6 +1,8 @@
-"""The shipped framework after its coding review (version 2, docs/seed-repairs.md, "Coding review
-(version 2)"): version 1 is kept in fixtures/framework/history/comb-pd-v1.yaml, and version 2
-changes only coding (sub-components, TDF domains, intervention functions), never keys or texts.
+"""The framework's coding review (version 2, docs/seed-repairs.md, "Coding review (version 2)"):
+version 1 is kept in fixtures/framework/history/comb-pd-v1.yaml and version 2 in
+history/comb-pd-v2.yaml; version 2 changes only coding (sub-components, TDF domains, intervention
+functions), never keys or texts. The shipped file (version 3) re-voices the targets and keeps
+version 2's coding (test_framework_one_voice.py), so the coding decisions are checked on it.
 
 Rule under test: Coercion and Restriction (service-level only) sit only on service-level items,
 those whose primary code is an opportunity (O-Ph, O-So); every other item is individual-level.
@@ -15,6 +17,7 @@ from assessments.framework_io import import_framework, parse_yaml
 from assessments.models import Framework, FrameworkItem, InterventionFunction
 
 VERSION_1 = settings.BASE_DIR / "fixtures" / "framework" / "history" / "comb-pd-v1.yaml"
+VERSION_2 = settings.BASE_DIR / "fixtures" / "framework" / "history" / "comb-pd-v2.yaml"
 REPAIRS_DOCUMENT = settings.BASE_DIR / "docs" / "seed-repairs.md"
 CODING_FIELDS = ("primary", "secondary", "tdf", "functions")
 SERVICE_LEVEL_CODES = {"O-Ph", "O-So"}
@@ -23,6 +26,10 @@ LINE_MARKERS = {"__line__", "__lines__"}  # added by parse_yaml for its error me
 
 def version_1_text() -> str:
     return VERSION_1.read_text(encoding="utf-8")
+
+
+def version_2_text() -> str:
+    return VERSION_2.read_text(encoding="utf-8")
 
 
 def current_text() -> str:
@@ -65,7 +72,7 @@ def coding(item: dict) -> tuple:
 
 
 def changed_keys() -> set[str]:
-    before, after = file_items(version_1_text()), file_items(current_text())
+    before, after = file_items(version_1_text()), file_items(version_2_text())
     return {key for key in after if coding(after[key]) != coding(before[key])}
 
 
@@ -115,8 +122,8 @@ def test_shipped_framework_imports_and_publishes(published_version):
     assert published_version.items.count() == len(file_items(current_text()))
 
 
-def test_shipped_version_keeps_the_keys_and_texts_of_version_1():
-    before, after = file_items(version_1_text()), file_items(current_text())
+def test_version_2_keeps_the_keys_and_texts_of_version_1():
+    before, after = file_items(version_1_text()), file_items(version_2_text())
 
     assert list(after) == list(before)
     assert {k: (i["problem"], i.get("target")) for k, i in after.items()} == {
@@ -124,16 +131,16 @@ def test_shipped_version_keeps_the_keys_and_texts_of_version_1():
     }
 
 
-def test_shipped_version_differs_from_version_1_only_in_coding_and_notes():
-    assert without_coding(current_text()) == without_coding(version_1_text())
+def test_version_2_differs_from_version_1_only_in_coding_and_notes():
+    assert without_coding(version_2_text()) == without_coding(version_1_text())
 
 
 def test_coding_review_changed_some_items():
     assert changed_keys()
 
 
-def test_version_notes_say_what_changed_and_where_the_reasoning_is(published_version):
-    notes = published_version.notes
+def test_version_2_notes_say_what_changed_and_where_the_reasoning_is():
+    notes = parse_yaml(version_2_text())["version"]["notes"]
 
     assert "docs/seed-repairs.md" in notes
     assert {"VE1", "CR2", "PI1", "M11"} <= set(re.findall(r"[A-Z]{1,2}\d{1,2}", notes))
@@ -246,11 +253,11 @@ def test_every_coded_items_tdf_domains_map_to_its_sub_components(published_versi
 @pytest.fixture
 def both_versions(db):
     first = import_framework(parse_yaml(version_1_text()), publish=True)
-    second = import_framework(parse_yaml(current_text()), publish=True)
+    second = import_framework(parse_yaml(version_2_text()), publish=True)
     return first, second
 
 
-def test_importing_version_1_then_the_shipped_file_gives_two_published_versions(both_versions):
+def test_importing_version_1_then_version_2_gives_two_published_versions(both_versions):
     framework = Framework.objects.get(slug="comb-pd")
 
     published = framework.versions.published().order_by("number")

@@ -17,7 +17,7 @@ from django.utils.html import strip_tags
 from pytest_django.asserts import assertContains, assertNotContains
 
 from assessments import questionnaire
-from assessments.charts import chart_bars, profile_chart_svg
+from assessments.charts import profile_chart_svg
 from assessments.models import SelfAssessment
 from assessments.profile import therapist_profile
 from tests import factories
@@ -193,7 +193,7 @@ def test_priority_needs_list_the_lowest_rated_statements_first(
 ):
     factories.filled_assessment(therapist, published_version, 4, {"CR1": 3, "S2": 1, "O3": 2})
     response = signed_in(client, therapist).get(profile_url(therapist))
-    assert priority_keys(response) == ["S2", "O3", "CR1", "C1", "C2"]
+    assert priority_keys(response)[:5] == ["S2", "O3", "CR1", "C1", "C2"]
 
 
 def test_no_priority_needs_when_every_statement_is_rated_5(client, therapist, published_version):
@@ -440,8 +440,8 @@ def test_supervisors_chart_leaves_out_private_answers_after_the_owner_opened_the
     owners = picture(client.get(chart_src(client, therapist)).content)
     signed_in(client, supervisor)
     supervisors = picture(client.get(chart_src(client, therapist)).content)
-    bars = chart_bars(therapist_profile(supervisor, therapist).rows)
-    assert supervisors == picture(profile_chart_svg(bars))
+    trend = therapist_profile(supervisor, therapist).trend()
+    assert supervisors == picture(profile_chart_svg(trend))
     assert supervisors != owners
 
 

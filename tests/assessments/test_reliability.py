@@ -432,7 +432,7 @@ def test_profile_shows_reliable_change_from_the_stored_figures(
     )
     client.force_login(improved_therapist)
     response = client.get(f"/therapists/{improved_therapist.pk}/profile/")
-    assertContains(response, '<span class="badge text-bg-success">reliable</span>', count=2)
+    assertContains(response, "Reliably better</span>", count=2)
 
 
 def test_profile_without_stored_figures_shows_change_without_badges(
@@ -441,7 +441,7 @@ def test_profile_without_stored_figures_shows_change_without_badges(
     client.force_login(improved_therapist)
     response = client.get(f"/therapists/{improved_therapist.pk}/profile/")
     assertContains(response, "+2.00")
-    assertNotContains(response, "reliable</span>")
+    assertNotContains(response, "Reliably")
 
 
 def test_profile_reads_no_one_elses_ratings_and_writes_nothing(
@@ -455,7 +455,7 @@ def test_profile_reads_no_one_elses_ratings_and_writes_nothing(
     own = set(improved_therapist.self_assessments.values_list("pk", flat=True))
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/therapists/{improved_therapist.pk}/profile/")
-    assertContains(response, "reliable</span>")
+    assertContains(response, "Reliably better</span>")
     sql = [query["sql"] for query in queries.captured_queries]
     reads_of_ratings = [s for s in sql if "assessments_itemrating" in s]
     assert len(reads_of_ratings) == 1

@@ -94,6 +94,7 @@ def test_invalid_answer_is_explained_and_nothing_typed_is_lost(
 ):
     start_questionnaire(page, live_server)
     fieldset = page.locator("fieldset.rating-item").first
+    fieldset.get_by_text("Add a comment").click()  # the box is folded until opened
     fieldset.get_by_role("textbox").fill("I want to think about this one")
     page.get_by_role("button", name="Save and continue").click()
 
@@ -147,6 +148,7 @@ def test_clearing_an_answer_empties_it_on_the_page_and_in_the_saved_draft(
     first = page.locator("fieldset.rating-item").first
     with page.expect_response(AUTOSAVE):
         first.get_by_label("4 Agree", exact=True).check()
+    first.get_by_text("Add a comment").click()  # the box is folded until opened
     first.get_by_role("textbox").fill("Ask in supervision")
     with page.expect_response(AUTOSAVE) as saved:
         first.get_by_label(re.compile(r"Clear my answer")).check()
@@ -166,6 +168,7 @@ def test_unticking_clear_puts_the_answer_back(live_server, page, demo_site):
     start_questionnaire(page, live_server)
     first = page.locator("fieldset.rating-item").first
     first.get_by_label("2 Disagree", exact=True).check()
+    first.get_by_text("Add a comment").click()  # the box is folded until opened
     first.get_by_role("textbox").fill("Not sure yet")
     clear = first.get_by_label(re.compile(r"Clear my answer"))
     clear.check()

@@ -54,7 +54,7 @@ def test_therapist_reads_the_framework_from_the_navigation(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Framework").click()
     expect(page.get_by_role("heading", name="Capability", level=2)).to_be_visible()
     expect(
-        page.get_by_text("Have knowledge and skills in managing ruptures during therapy")
+        page.get_by_text("I have knowledge and skills in managing ruptures during therapy")
     ).to_be_visible()
     assert_accessible(page)
 
