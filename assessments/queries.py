@@ -94,17 +94,9 @@ def framework_page(user: User, version: FrameworkVersion) -> FrameworkPage:
     )
 
 
-def section_summary(version: FrameworkVersion) -> QuerySet[FrameworkSection]:
-    """Sections of a version with their item counts (sensitive items counted apart); the
-    start page caches its table of them for a published version."""
-    return version.sections.annotate(
-        item_count=Count("items"),
-        sensitive_count=Count("items", filter=Q(items__is_sensitive=True)),
-    ).order_by("order")
-
-
 class SectionSummaries:
-    """`section_summary` of several versions, read in one query when first asked for (a page
+    """Sections of several versions with their item counts (sensitive items counted apart),
+    read in one query when first asked for (a page
     that has every table cached never asks)."""
 
     def __init__(self, versions: list[FrameworkVersion]) -> None:
@@ -128,8 +120,8 @@ class SectionSummaries:
 
 
 def private_statement_counts(versions: list[FrameworkVersion]) -> dict[int, int]:
-    """`private_statement_count` of several versions by version id: those kept in the cache
-    from it, the rest in one grouped query."""
+    """How many rated statements of each version are private unless shared, by version id:
+    a published version's from the cache, the rest in one grouped query."""
     keys = {v.pk: version_cache_key(v, "private-statements") for v in versions if v.is_published}
     kept = cache.get_many(keys.values())
     counts = {pk: kept[key] for pk, key in keys.items() if key in kept}
@@ -153,11 +145,7 @@ def private_statement_counts(versions: list[FrameworkVersion]) -> dict[int, int]
 
 def private_statement_count(version: FrameworkVersion) -> int:
     """How many rated statements of a version are private to the therapist unless shared."""
-    return for_version(
-        version,
-        "private-statements",
-        lambda: version.items.rated().filter(is_sensitive=True).count(),
-    )
+    return private_statement_counts([version])[version.pk]
 
 
 SECONDS_PER_STATEMENT = 15

@@ -69,8 +69,6 @@ WRITTEN_TARGETS = {
     "HC2": "I rub my hands with the six-step technique every time",
     "HO1": "Alcohol hand rub is within reach wherever I care for a patient",
 }
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 360, "height": 740}
 
 
 def hand_hygiene_framework() -> FrameworkVersion:
@@ -103,14 +101,7 @@ def two_services(published_version):
     return published_version, hand_hygiene
 
 
-def check_page(page, assert_accessible) -> None:
-    """axe at desktop width, then at phone width with nothing wider than the screen."""
-    page.set_viewport_size(DESKTOP)
-    assert_accessible(page)
-    page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    assert_accessible(page)
-    page.set_viewport_size(DESKTOP)
+check_page = journeys.check_page
 
 
 def sign_in(page, live_server, username: str) -> None:
