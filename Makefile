@@ -29,10 +29,11 @@ install-test: $(VENV)/.installed-test
 
 run: install
 	@# A local .env (git-ignored) makes plain `manage.py` commands work in development too.
-	@test -f .env || printf 'DEBUG=true\n' > .env
+	@# The demo's logins are shared, so its development configuration asks no second factor.
+	@test -f .env || printf 'DEBUG=true\nMFA_REQUIRED_ROLES=\n' > .env
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py setup_demo
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=true MFA_REQUIRED_ROLES=$${MFA_REQUIRED_ROLES:-} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 browser:
 	scripts/ensure-chromium

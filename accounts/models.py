@@ -1,4 +1,8 @@
-"""People and organisations: services, their teams, who holds which role, who supervises whom."""
+"""People and organisations: services, their teams, who holds which role, who supervises whom.
+
+Services, teams, memberships and supervision relationships keep a history of every change
+(django-simple-history, see docs/audit.md); `AuditEvent` records who opened whose data.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class User(AbstractUser):
@@ -51,6 +56,8 @@ class Service(models.Model):
         ),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -75,6 +82,8 @@ class Service(models.Model):
 class Team(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(max_length=200)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["service", "name"]
@@ -113,6 +122,7 @@ class Membership(models.Model):
     )
 
     objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["service", "team", "role", "-starts_on"]
@@ -181,6 +191,7 @@ class SupervisionRelationship(models.Model):
     ends_on = models.DateField(null=True, blank=True)
 
     objects = SupervisionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-starts_on"]
@@ -224,3 +235,48 @@ class SupervisionRelationship(models.Model):
         if self.ends_on:
             others = others.filter(starts_on__lte=self.ends_on)
         return others.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=self.starts_on)).exists()
+
+
+class AuditEvent(models.Model):
+    """A record that someone opened or took away another person's data, or anonymised them.
+
+    Written by `accounts.audit.record_event` and never changed afterwards. The people it names
+    are protected from deletion: a leaver with events is anonymised, never deleted.
+    """
+
+    class Action(models.TextChoices):
+        OPENED_PROFILE = "opened_profile", "Opened profile"
+        OPENED_ANSWERS = "opened_answers", "Opened answers"
+        EXPORTED_DATA = "exported_data", "Downloaded their data"
+        ANONYMISED = "anonymised", "Anonymised"
+
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events_done",
+        help_text="Who did it; empty when a command did it without a person.",
+    )
+    subject = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="audit_events_about",
+        help_text="Whose data it was.",
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    detail = models.CharField(
+        max_length=200, blank=True, help_text="What exactly, e.g. the assessment or framework."
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["subject", "at"]),
+            models.Index(fields=["actor", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        who = self.actor or "A command"
+        return f"{who} · {self.get_action_display()} · {self.subject}"

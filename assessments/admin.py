@@ -1,5 +1,6 @@
 """Admin pages to browse frameworks, import framework files and edit drafts; published versions
-are view-only."""
+are view-only. Each framework page has a read-only "History" (accounts.admin.ReadOnlyHistoryAdmin)
+naming who imported, edited, opened a draft or published."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,6 +12,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+
+from accounts.admin import ReadOnlyHistoryAdmin
+from accounts.permissions import AuthenticatedRequest
 
 from . import framework_io, services
 from .meaning import MeaningChanged
@@ -151,7 +155,7 @@ class FrameworkUploadForm(forms.Form):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
+class FrameworkAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [VersionInline]
@@ -197,9 +201,9 @@ class FrameworkAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/assessments/framework/import.html", context)
 
     @admin.action(description="Open a new draft (copied from the newest published version)")
-    def open_draft(self, request: HttpRequest, queryset: QuerySet[Framework]) -> None:
+    def open_draft(self, request: AuthenticatedRequest, queryset: QuerySet[Framework]) -> None:
         for framework in queryset:
-            draft = services.create_draft(framework)
+            draft = services.create_draft(framework, user=request.user)
             self.message_user(request, f"{draft} is open for editing.", messages.SUCCESS)
 
 
@@ -214,7 +218,7 @@ class InvolvementLevelInline(ReadOnlyInlineWhenPublished, admin.TabularInline):
 
 
 @admin.register(FrameworkVersion)
-class FrameworkVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class FrameworkVersionAdmin(DraftOnlyMixin, ReadOnlyHistoryAdmin):
     list_display = ["framework", "number", "status", "published_at"]
     list_filter = ["framework", "status"]
     fields = [
@@ -276,7 +280,7 @@ class FrameworkVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish the selected drafts (they become immutable)")
     def publish_drafts(
-        self, request: HttpRequest, queryset: QuerySet[FrameworkVersion]
+        self, request: AuthenticatedRequest, queryset: QuerySet[FrameworkVersion]
     ) -> HttpResponse | None:
         """Publish each draft; drafts that change what a published key means are listed on a
         confirmation page, and published only when that page is posted back confirming exactly
@@ -285,11 +289,11 @@ class FrameworkVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
         for version in queryset.filter(status=FrameworkVersion.Status.DRAFT):
             try:
                 try:
-                    services.publish(version)
+                    services.publish(version, user=request.user)
                 except MeaningChanged as exc:
                     if request.POST.get(f"confirm_{version.pk}") != exc.fingerprint:
                         raise
-                    services.publish(version, allow_meaning_changes=True)
+                    services.publish(version, allow_meaning_changes=True, user=request.user)
             except MeaningChanged as exc:
                 refusals.append((version, exc))
             except ValidationError as exc:
@@ -311,14 +315,14 @@ class FrameworkVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(FrameworkSection)
-class FrameworkSectionAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class FrameworkSectionAdmin(DraftOnlyMixin, ReadOnlyHistoryAdmin):
     list_display = ["title", "key", "kind", "version", "order"]
     list_filter = ["version__framework", VersionFilter, "kind"]
     list_select_related = ["version__framework"]
 
 
 @admin.register(FrameworkItem)
-class FrameworkItemAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class FrameworkItemAdmin(DraftOnlyMixin, ReadOnlyHistoryAdmin):
     list_display = ["key", "target_text", "section", "primary_subcomponent", "version"]
     list_filter = [
         "version__framework",

@@ -10,6 +10,8 @@ from django import forms
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts.validators import reject_nhs_numbers
+
 from .models import RATING_LABELS, FrameworkItem, ItemRating
 from .questionnaire import Answer
 
@@ -64,7 +66,10 @@ def rating_radios(name: str, auto_id: str, chosen: str) -> SafeString:
 class CommentField(forms.CharField):
     """A comment, with line breaks counted as the browser's `maxlength` counts them (one
     character each): browsers send them as two (CR LF), which would make a comment typed up to
-    the limit too long when it arrives."""
+    the limit too long when it arrives. A comment holding an NHS number is refused: client
+    identifiers are never stored."""
+
+    default_validators = [reject_nhs_numbers]
 
     def to_python(self, value: Any) -> str | None:
         text = super().to_python(value)

@@ -748,6 +748,7 @@ def import_framework(
         notes=(data.get("version") or {}).get("notes") or "",
     )
     content.write_content(version, with_derived_functions(data))
+    services.record_content_history(version, reason="imported")
     if publish:
         try:
             version = services.publish(version, allow_meaning_changes=allow_meaning_changes)

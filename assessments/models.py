@@ -5,9 +5,15 @@ sections (COM-B components, behaviour groups, collaboration, clinical outcomes) 
 Every item keeps a stable `key` ("C16", "ST3") across versions, so answers given against an old
 version stay interpretable and comparable. Published versions are immutable: change happens in a
 new draft, copied from the last published version.
+
+Frameworks, their versions and content, and self-assessments' creation and status changes keep
+a history (django-simple-history, docs/audit.md); draft ratings do not.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +21,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .taxonomy import ITEM_KEY_PATTERN, ITEM_KEY_RULE, RATED_SECTION_KINDS, SectionKind
 
@@ -29,6 +36,18 @@ class PublishedVersionLocked(ValidationError):
             "This framework version is published and cannot be changed. Create a new draft.",
             code="published",
         )
+
+
+@contextmanager
+def history_skipped(instance: models.Model) -> Iterator[None]:
+    """Save `instance` without a history row inside the block (simple-history's own flag)."""
+    already = hasattr(instance, "skip_history_when_saving")
+    instance.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        if not already:
+            del instance.skip_history_when_saving  # type: ignore[attr-defined]
 
 
 # Reference taxonomies (see taxonomy.py)
@@ -114,11 +133,21 @@ class Framework(models.Model):
         help_text="How many submitted baselines the stored reliability figures came from.",
     )
 
+    # The reliability figures are derived in the background, not content: not historised.
+    history = HistoricalRecords(excluded_fields=["reliability_baselines"])
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if set(kwargs.get("update_fields") or ()) == {"reliability_baselines"}:
+            with history_skipped(self):
+                super().save(*args, **kwargs)
+            return
+        super().save(*args, **kwargs)
 
     def current_version(self) -> FrameworkVersion | None:
         """The newest published version: what questionnaires are built from."""
@@ -143,6 +172,7 @@ class FrameworkVersion(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
 
     objects = FrameworkVersionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["framework", "-number"]
@@ -237,6 +267,7 @@ class FrameworkSection(VersionedContent):
     source = models.JSONField(default=dict, blank=True, help_text="Seed lines the text is from.")
 
     objects = FrameworkSectionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["version", "order"]
@@ -296,6 +327,7 @@ class FrameworkItem(VersionedContent):
     repairs = models.TextField(blank=True, help_text="How the seed text was repaired.")
 
     objects = FrameworkItemQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["version", "section__order", "order"]
@@ -332,6 +364,8 @@ class InvolvementLevel(VersionedContent):
     description = models.TextField()
     examples = models.TextField(blank=True)
     source = models.JSONField(default=dict, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["version", "level"]
@@ -421,6 +455,9 @@ class SelfAssessment(models.Model):
     )
 
     objects = SelfAssessmentQuerySet.as_manager()
+    # Creation and status changes only: saves of answers skip it (see `save`), and the submit,
+    # a conditional UPDATE, writes its row itself (`questionnaire.submit`).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["therapist", "-cycle"]
@@ -470,6 +507,10 @@ class SelfAssessment(models.Model):
             self.framework_id = version_framework
         elif version_framework != self.framework_id:
             raise ValidationError({"version": "The version belongs to another framework."})
+        if not self._state.adding and update_fields is not None and "status" not in update_fields:
+            with history_skipped(self):
+                super().save(*args, **kwargs)
+            return
         super().save(*args, **kwargs)
 
     @property

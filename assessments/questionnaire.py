@@ -4,7 +4,8 @@ Each write is one transaction. Every save names the revision its page was built 
 that is out of date (another tab) is refused instead of overwriting newer answers; a save
 changes only the answers it carries and the ones it explicitly clears.
 Submitting is a conditional UPDATE (in progress → submitted), so however many requests race,
-exactly one of them submits and the rest see it already done.
+exactly one of them submits and the rest see it already done; the one that submits writes the
+assessment's history row in the same transaction (saves of answers write none).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, Service, User
 
+from . import services
 from .models import FrameworkItem, FrameworkSection, FrameworkVersion, ItemRating, SelfAssessment
 from .tasks import refresh_reliability
 
@@ -175,20 +177,21 @@ def submit(assessment: SelfAssessment, *, shares_sensitive: bool) -> bool:
     membership = current_team_membership(locked)
     if membership is None:
         raise NoCurrentTeam()
-    changed = (
-        SelfAssessment.objects.in_progress()
-        .filter(pk=assessment.pk)
-        .update(
-            status=SelfAssessment.Status.SUBMITTED,
-            submitted_at=timezone.now(),
-            shares_sensitive=shares_sensitive,
-            service_id=membership.service_id,
-            team_id=membership.team_id,
-            updated_at=timezone.now(),
-        )
-    )
+    now = timezone.now()
+    written = {
+        "status": SelfAssessment.Status.SUBMITTED,
+        "submitted_at": now,
+        "shares_sensitive": shares_sensitive,
+        "service_id": membership.service_id,
+        "team_id": membership.team_id,
+        "updated_at": now,
+    }
+    changed = SelfAssessment.objects.in_progress().filter(pk=assessment.pk).update(**written)
     if changed != 1:
         return False
+    for name, value in written.items():
+        setattr(locked, name, value)
+    services.record_status_change(locked, reason="submitted")
     if locked.cycle == 0:
         framework_id = locked.framework_id
         transaction.on_commit(lambda: refresh_reliability.delay(framework_id), robust=True)

@@ -1,4 +1,8 @@
-"""Framework operations that write: reference data, drafts and publishing."""
+"""Framework operations that write: reference data, drafts and publishing.
+
+Drafts and publishing leave history rows (docs/audit.md): the acting user comes from the
+request (simple-history's middleware) or from `user`, and is None for a command.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,20 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.models import User
+
 from . import content, meaning, taxonomy
 from .models import (
     ComBComponent,
     ComBSubComponent,
     Framework,
+    FrameworkItem,
     FrameworkVersion,
     InterventionFunction,
+    InvolvementLevel,
     PublishedVersionLocked,
     SectionKind,
+    SelfAssessment,
     TdfDomain,
 )
 
@@ -65,24 +74,39 @@ def next_version_number(framework: Framework) -> int:
     return (highest or 0) + 1
 
 
+def record_content_history(
+    version: FrameworkVersion, *, user: User | None = None, reason: str = ""
+) -> None:
+    """Write the creation history rows of the items and involvement levels of `version`, which
+    `content.write_content` creates in bulk (bulk writes record no history by themselves)."""
+    for model in (FrameworkItem, InvolvementLevel):
+        created = list(model.objects.filter(version=version))
+        model.history.bulk_history_create(created, default_user=user, default_change_reason=reason)
+
+
 @transaction.atomic
-def create_draft(framework: Framework) -> FrameworkVersion:
+def create_draft(framework: Framework, *, user: User | None = None) -> FrameworkVersion:
     """Open a draft copied from the newest published version, or return the open draft.
 
-    Items keep their keys, so the draft is the same framework, ready to be edited.
+    Items keep their keys, so the draft is the same framework, ready to be edited. The draft
+    and its copied content get history rows naming `user` (or the request's user).
     """
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     existing = framework.versions.filter(status=FrameworkVersion.Status.DRAFT).first()
     if existing:
         return existing
     source = framework.current_version()
-    draft = FrameworkVersion.objects.create(
+    draft = FrameworkVersion(
         framework=framework,
         number=next_version_number(framework),
         notes=f"Draft based on version {source.number}." if source else "",
     )
+    reason = "new draft"
+    _mark_history(draft, user, reason)
+    draft.save()
     if source:
         content.write_content(draft, content.version_content(source))
+        record_content_history(draft, user=user, reason=reason)
     return draft
 
 
@@ -103,11 +127,17 @@ def publication_problems(version: FrameworkVersion) -> list[str]:
 
 
 @transaction.atomic
-def publish(version: FrameworkVersion, *, allow_meaning_changes: bool = False) -> FrameworkVersion:
+def publish(
+    version: FrameworkVersion,
+    *,
+    allow_meaning_changes: bool = False,
+    user: User | None = None,
+) -> FrameworkVersion:
     """Publish a draft; from then on it is immutable and questionnaires use it.
 
     A draft that changes what an existing key means (`meaning.meaning_changes` against the
     newest published version) raises `meaning.MeaningChanged` unless `allow_meaning_changes`.
+    The version's history row names `user` (or the request's user) and the reason "published".
     """
     version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_published:
@@ -122,5 +152,31 @@ def publish(version: FrameworkVersion, *, allow_meaning_changes: bool = False) -
             raise meaning.MeaningChanged(previous, changes)
     version.status = FrameworkVersion.Status.PUBLISHED
     version.published_at = timezone.now()
+    _mark_history(version, user, "published")
     version.save()
     return version
+
+
+def _mark_history(instance: FrameworkVersion, user: User | None, reason: str) -> None:
+    """Name the user and reason on the history row the next save writes."""
+    if user is not None:
+        instance._history_user = user  # type: ignore[attr-defined]
+    instance._change_reason = reason  # type: ignore[attr-defined]
+
+
+def record_status_change(assessment: SelfAssessment, *, reason: str) -> None:
+    """Write the history row of a status change that a conditional UPDATE made (an UPDATE
+    records none): the assessment as it now is, changed by its therapist, in one INSERT.
+
+    Call it in the UPDATE's transaction with `assessment` holding the values written."""
+    history_model = SelfAssessment.history.model
+    history_model.objects.create(
+        history_type="~",
+        history_date=timezone.now(),
+        history_user_id=assessment.therapist_id,
+        history_change_reason=reason,
+        **{
+            field.attname: getattr(assessment, field.attname)
+            for field in history_model.tracked_fields
+        },
+    )

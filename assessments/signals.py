@@ -5,6 +5,7 @@ framework that framework once it is loaded."""
 from django.conf import settings
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
+from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Service
 
@@ -32,5 +33,12 @@ def refuse_changes_to_published_coding(
 def default_framework_for_services_without_one(sender, instance, created, **kwargs) -> None:
     """Services set up before the default framework (`FRAMEWORK_SLUG`) was loaded start
     using it when it arrives; a service that chose another keeps its choice."""
-    if created and instance.slug == settings.FRAMEWORK_SLUG:
-        Service.objects.filter(framework__isnull=True).update(framework=instance)
+    if not (created and instance.slug == settings.FRAMEWORK_SLUG):
+        return
+    waiting = list(Service.objects.filter(framework__isnull=True))
+    for service in waiting:
+        service.framework = instance
+    # With history rows, as any change to a service has (docs/audit.md).
+    bulk_update_with_history(
+        waiting, Service, ["framework"], default_change_reason="default framework loaded"
+    )

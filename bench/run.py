@@ -197,7 +197,7 @@ def bench_pages() -> list[Page]:
     draft = therapist.self_assessments.in_progress().get()
     supervisees = SupervisionRelationship.objects.filter(supervisor=supervisor).count()
     return [
-        Page("login", None, reverse("login")),
+        Page("login", None, reverse("account_login")),
         Page("my training", therapist, reverse("assessments:my_training")),
         Page("framework", therapist, reverse("assessments:framework")),
         Page(f"supervisees ({supervisees})", supervisor, reverse("supervision:supervisees")),

@@ -38,6 +38,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
+    "csp",
+    "simple_history",
     "accounts",
     "assessments",
     "supervision",
@@ -53,7 +59,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "comb_tracker.sessions.session_expiry",
+    "accounts.second_factor.require_second_factor",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "comb_tracker.middleware.no_store_when_signed_in",
+    # Last, as django-axes asks: it turns a lockout raised by the backend into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "comb_tracker.urls"
@@ -112,8 +125,59 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+# Sign-in goes through django-allauth only (no Django login view is mounted, and the admin's
+# login redirects to allauth), so the second factor cannot be skipped. django-axes's backend
+# comes first: it refuses a locked-out account before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+# Accounts are made by administrators; nobody signs themselves up.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "COM-B Tracker: "
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "COM-B Tracker"
+# Roles that must sign in with a second factor: the people who read others' answers (supervisors,
+# service leads) and administrators ("admin" means staff). Empty turns the rule off; `make run`'s
+# development configuration does so, as its demo logins are shared.
+MFA_REQUIRED_ROLES = [
+    role for role in env.list("MFA_REQUIRED_ROLES", default=["supervisor", "lead", "admin"]) if role
+]
+
+# Lockout (django-axes): 5 failures lock the account for everyone (whatever address guesses it)
+# and the address for every account (whatever account it guesses), until an administrator unlocks
+# them or the cool-off passes.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
+# allauth hands axes its credentials under "username"; the callable counts them in lower case.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.adapters.lockout_username"
+# allauth's own limit (5 failures per username per 5 minutes) would answer before axes with a
+# 200; it is loosened so that axes locks and says so, and stays as a second net.
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,10/5m/key"}
+# The reset form answers the same whether or not an account has the address, and sends nothing
+# to an unknown address (no mail to strangers).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# The client's address: REMOTE_ADDR, unless PROXY_COUNT trusted proxies sit in front and append
+# to X-Forwarded-For (a client could otherwise forge that header to rotate its address).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -164,14 +228,43 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # which saves a query on every signed-in page.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this long without a request, and in any case this long after signing in
+# (comb_tracker/sessions.py::session_expiry).
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_COOKIE_AGE = env.int("SESSION_MAX_HOURS", default=10) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp), enforced: scripts and styles only from our own static
+# files, so no inline script, style attribute or event handler runs. Images may be data: URLs
+# (the QR code of two-factor enrolment).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# History (django-simple-history) records who made each change, and is never reverted.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
 LOGGING = {
     "version": 1,
@@ -195,3 +288,11 @@ FRAMEWORK_FIXTURE_HISTORY = [
     BASE_DIR / "fixtures" / "framework" / "history" / "comb-pd-v2.yaml",
 ]
 FRAMEWORK_SLUG = env.str("FRAMEWORK_SLUG", default="comb-pd")
+
+# Personal data of leavers (accounts/personal_data.py, `manage.py apply_retention`): people whose
+# roles all ended this many days ago, or whose account is inactive, and who have not signed in
+# since, are anonymised. The NHS Records Management Code of Practice keeps the formal staff and
+# training record (in the employer's HR system) for years after leaving; this tool holds working
+# self-assessments, not that record, so it keeps a leaver identifiable only long enough for
+# references and supervision queries: two years by default. Their ratings stay, anonymously.
+LEAVER_RETENTION_DAYS = env.int("LEAVER_RETENTION_DAYS", default=730)

@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from accounts import permissions
 from accounts.models import Role
@@ -13,6 +14,7 @@ from . import queries
 PAGE_SIZE = 25
 
 
+@require_safe
 @permissions.role_required(Role.SUPERVISOR)
 def supervisees(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(queries.supervisee_list(request.user), PAGE_SIZE).get_page(

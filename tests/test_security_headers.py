@@ -41,7 +41,8 @@ def test_an_older_pbkdf2_hash_is_upgraded_to_argon2_at_sign_in(settings, client)
     user.password = make_password("correct horse battery", hasher="pbkdf2_sha256")
     user.save(update_fields=["password"])
 
-    assert client.login(username=user.username, password="correct horse battery")
+    client.post("/accounts/login/", {"login": user.username, "password": "correct horse battery"})
+    assert "_auth_user_id" in client.session
 
     user.refresh_from_db()
     assert user.password.startswith("argon2")

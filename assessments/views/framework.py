@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from accounts import permissions
 from accounts.models import Membership, Role, SupervisionRelationship
@@ -23,6 +24,7 @@ def _render_framework(request: AuthenticatedRequest, version: FrameworkVersion) 
     )
 
 
+@require_safe
 @login_required
 def framework(request: AuthenticatedRequest) -> HttpResponse:
     """The current published version of the framework of the viewer's service."""
@@ -33,6 +35,7 @@ def framework(request: AuthenticatedRequest) -> HttpResponse:
     return _render_framework(request, version)
 
 
+@require_safe
 @login_required
 def framework_current(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """The current published version of a framework named by its slug."""
@@ -42,6 +45,7 @@ def framework_current(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     return _render_framework(request, version)
 
 
+@require_safe
 @login_required
 def framework_version(request: AuthenticatedRequest, slug: str, number: int) -> HttpResponse:
     framework = get_object_or_404(Framework, slug=slug)
@@ -49,6 +53,7 @@ def framework_version(request: AuthenticatedRequest, slug: str, number: int) -> 
     return _render_framework(request, version)
 
 
+@require_safe
 @permissions.role_required(Role.THERAPIST)
 def my_training(request: AuthenticatedRequest) -> HttpResponse:
     """A therapist's start page: their teams, supervisors, and each framework they rate

@@ -1,4 +1,8 @@
-"""The training-needs profile, its chart, and a submitted assessment's answers (read-only)."""
+"""The training-needs profile, its chart, and a submitted assessment's answers (read-only).
+
+Opening someone else's profile or answers is written to the access record (`accounts.audit`);
+opening one's own is not, and the chart counts as part of the profile.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from accounts import permissions
-from accounts.models import User
+from accounts.audit import record_event
+from accounts.models import AuditEvent, User
 from accounts.permissions import AuthenticatedRequest
 
 from .. import charts, frameworks, queries
@@ -48,12 +54,16 @@ def _chart_url(therapist: User, basis: ProfileBasis) -> str:
     return f"{path}?{urlencode(_chart_query(basis))}"
 
 
+@require_safe
 @login_required
 def profile(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     therapist = _visible_therapist(request, pk)
     result = therapist_profile(request.user, therapist, _framework_id(request, therapist))
     charts.keep_chart_bars(result)
     is_owner = therapist.pk == request.user.pk
+    if not is_owner:
+        slug = result.framework.slug if result.framework else ""
+        record_event(request.user, therapist, AuditEvent.Action.OPENED_PROFILE, slug)
     return render(
         request,
         "assessments/profile.html",
@@ -74,6 +84,7 @@ def _from_supervisees(request: AuthenticatedRequest, therapist: User) -> bool:
     return therapist.pk != request.user.pk and permissions.is_supervisor(request.user)
 
 
+@require_safe
 @login_required
 def profile_chart(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The profile's chart, drawn from what the profile page kept (see `charts`).
@@ -102,6 +113,7 @@ def profile_chart(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return response
 
 
+@require_safe
 @login_required
 def assessment_detail(request: AuthenticatedRequest, pk: int, assessment_pk: int) -> HttpResponse:
     """A submitted assessment's answers, read-only; private items only where
@@ -109,6 +121,9 @@ def assessment_detail(request: AuthenticatedRequest, pk: int, assessment_pk: int
     therapist = _visible_therapist(request, pk)
     assessment = get_object_or_404(therapist.self_assessments.submitted(), pk=assessment_pk)
     show_private = permissions.can_see_private_answers(request.user, assessment)
+    is_owner = therapist.pk == request.user.pk
+    if not is_owner:
+        record_event(request.user, therapist, AuditEvent.Action.OPENED_ANSWERS, str(assessment.pk))
     return render(
         request,
         "assessments/assessment_detail.html",
@@ -116,7 +131,7 @@ def assessment_detail(request: AuthenticatedRequest, pk: int, assessment_pk: int
             "therapist": therapist,
             "assessment": assessment,
             "sections": queries.review_sections(assessment, include_sensitive=show_private),
-            "is_owner": therapist.pk == request.user.pk,
+            "is_owner": is_owner,
             "from_supervisees": _from_supervisees(request, therapist),
             "hides_sensitive": not show_private,
         },

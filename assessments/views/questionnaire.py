@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from accounts.models import Role, User
@@ -83,6 +83,7 @@ def _start_url(choice: frameworks.FrameworkChoice, *, several: bool) -> str:
     return f"{url}?framework={choice.framework.slug}" if several else url
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permissions.role_required(Role.THERAPIST)
 def questionnaire(request: HttpRequest) -> HttpResponse:
     """Guidance, cycle status and the button that starts or resumes the questionnaire of one
@@ -123,6 +124,7 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def questionnaire_section(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     assessment = _fillable(request, pk)
@@ -187,10 +189,20 @@ def _json_error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"saved": False, "error": message}, status=status)
 
 
-def _not_saved_yet(form: SectionForm) -> str:
-    """The form's problems in a line, by statement, for the page's status line."""
+def _not_saved_yet(form: SectionForm) -> JsonResponse:
+    """The form's problems: in a line, by statement, for the page's status line, and by the id
+    of each field at fault (`fields`), so the script can show each next to its field. Nothing
+    is saved; what was typed stays on the page."""
     problems = [f"{name.split('_', 1)[-1]}: {errors[0]}" for name, errors in form.errors.items()]
-    return "Not saved yet: " + " ".join(problems)
+    fields = {
+        form[name].auto_id: str(errors[0])
+        for name, errors in form.errors.items()
+        if name in form.fields
+    }
+    return JsonResponse(
+        {"saved": False, "error": "Not saved yet: " + " ".join(problems), "fields": fields},
+        status=400,
+    )
 
 
 @require_POST
@@ -198,7 +210,8 @@ def questionnaire_autosave(request: HttpRequest, pk: int, number: int) -> HttpRe
     """Background save from the section page's script while the therapist answers.
 
     Answers JSON: the new revision (which the script sends with its next save) and the
-    progress; or `error` with 400 (nothing saved: bad input or no revision), 403 (signed out:
+    progress; or `error` with 400 (nothing saved: bad input, such as a comment holding an NHS
+    number, with `fields` naming the fields at fault; or no revision), 403 (signed out:
     a script cannot follow the sign-in page), 409 (out of date, or already submitted).
     """
     if not request.user.is_authenticated:
@@ -212,7 +225,7 @@ def questionnaire_autosave(request: HttpRequest, pk: int, number: int) -> HttpRe
         return _json_error(NO_REVISION_MESSAGE, 400)
     form = _section_form(request, assessment, section)
     if not form.is_valid():
-        return _json_error(_not_saved_yet(form), 400)
+        return _not_saved_yet(form)
     try:
         new_revision = service.save_section(
             assessment,
@@ -238,6 +251,7 @@ def questionnaire_autosave(request: HttpRequest, pk: int, number: int) -> HttpRe
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def questionnaire_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Check your answers, then submit (which locks the assessment)."""

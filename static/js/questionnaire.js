@@ -28,11 +28,48 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // The server answers JSON: {saved, revision, answered, total, percent} or {saved: false,
   // error}. Anything else (a proxy's error page, say) gets a general line.
+  // A session that has ended (comb_tracker/sessions.py) answers with the sign-in page's
+  // address in `HX-Redirect`, having kept what was sent: sign in there, and it is saved.
+  // A refused field (a comment holding an NHS number, say) gets its message beside it, as the
+  // page without script shows it; the next save clears what it no longer reports.
+  const showFieldProblems = (fields) => {
+    form.querySelectorAll("[data-autosave-problem]").forEach((note) => {
+      const field = document.getElementById(note.dataset.autosaveProblem);
+      if (field) {
+        field.removeAttribute("aria-invalid");
+        field.removeAttribute("aria-describedby");
+      }
+      note.remove();
+    });
+    Object.entries(fields).forEach(([id, message]) => {
+      const field = document.getElementById(id);
+      if (!field) {
+        return;
+      }
+      const note = document.createElement("p");
+      note.className = "text-danger small mt-1";
+      note.id = `${id}-problem`;
+      note.dataset.autosaveProblem = id;
+      note.textContent = message;
+      field.after(note);
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", note.id);
+    });
+  };
+
   const showAnswer = async (response) => {
     const type = response.headers.get("Content-Type") || "";
     const answer = type.includes("application/json") ? await response.json() : {};
+    const signIn = response.headers.get("HX-Redirect");
+    if (signIn) {
+      status.textContent = answer.error || "You were signed out: your answers were kept.";
+      window.location.assign(signIn);
+      return;
+    }
+    showFieldProblems(answer.fields || {});
     if (response.ok && answer.saved) {
       showSaved(answer);
+      document.dispatchEvent(new CustomEvent("session:activity"));
       return;
     }
     status.textContent =

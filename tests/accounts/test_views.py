@@ -120,7 +120,7 @@ def test_home_tells_a_user_without_a_role_that_they_have_none(client, no_role_us
 def test_signing_in_lands_on_the_roles_home(client, request, person, home):
     user = request.getfixturevalue(person)
     response = client.post(
-        LOGIN_URL, {"username": user.username, "password": factories.PASSWORD}, follow=True
+        LOGIN_URL, {"login": user.username, "password": factories.PASSWORD}, follow=True
     )
     assert response.status_code == 200
     assert response.redirect_chain[-1][0].startswith(home)
@@ -128,62 +128,67 @@ def test_signing_in_lands_on_the_roles_home(client, request, person, home):
 
 
 def test_signing_in_with_a_wrong_password_shows_an_error(client, therapist):
-    response = client.post(LOGIN_URL, {"username": therapist.username, "password": "wrong"})
-    assertContains(response, "Please enter a correct username and password")
+    response = client.post(LOGIN_URL, {"login": therapist.username, "password": "wrong"})
+    assertContains(response, "The username and/or password you specified are not correct")
 
 
 def test_signing_in_with_a_wrong_password_keeps_the_username_typed(client, therapist):
-    response = client.post(LOGIN_URL, {"username": therapist.username, "password": "wrong"})
+    response = client.post(LOGIN_URL, {"login": therapist.username, "password": "wrong"})
     assertContains(response, f'value="{therapist.username}"')
 
 
 def test_signing_in_with_a_wrong_password_does_not_sign_in(client, therapist):
-    client.post(LOGIN_URL, {"username": therapist.username, "password": "wrong"})
+    client.post(LOGIN_URL, {"login": therapist.username, "password": "wrong"})
     assert client.get("/").status_code == 302
     assert client.get("/").url.startswith(LOGIN_URL)
 
 
 def test_signing_out_by_post_ends_the_session(client, therapist):
     signed_in(client, therapist)
-    response = client.post(reverse("logout"), follow=True)
+    response = client.post(reverse("account_logout"), follow=True)
     assert response.status_code == 200
     assert response.context["user"].is_authenticated is False
     assert client.get("/my-training/").url == f"{LOGIN_URL}?next=/my-training/"
 
 
-def test_signing_out_is_not_possible_by_get(client, therapist):
+def test_opening_the_sign_out_address_only_asks_to_confirm(client, therapist):
     signed_in(client, therapist)
-    assert client.get(reverse("logout")).status_code == 405
+    response = client.get(reverse("account_logout"))
+    assertContains(response, "Do you want to sign out")
+    assert response.context["user"] == therapist
+    assert client.get("/my-training/").status_code == 200
+
+
+def signs_in(client, username: str, password: str) -> bool:
+    """Whether the sign-in form accepts this username and password."""
+    client.post(LOGIN_URL, {"login": username, "password": password})
+    return "_auth_user_id" in client.session
 
 
 def test_changed_password_is_the_one_that_signs_in(client, therapist):
     new_password = "a-much-longer-Passphrase-2026"
-    client.login(username=therapist.username, password=factories.PASSWORD)
+    signed_in(client, therapist)
     response = client.post(
-        reverse("password_change"),
-        {
-            "old_password": factories.PASSWORD,
-            "new_password1": new_password,
-            "new_password2": new_password,
-        },
+        reverse("account_change_password"),
+        {"oldpassword": factories.PASSWORD, "password1": new_password, "password2": new_password},
         follow=True,
     )
     assertContains(response, "Your new password is in use")
-    client.post(reverse("logout"))
-    assert client.login(username=therapist.username, password=factories.PASSWORD) is False
-    assert client.login(username=therapist.username, password=new_password) is True
+    client.post(reverse("account_logout"))
+    assert not signs_in(client, therapist.username, factories.PASSWORD)
+    assert signs_in(client, therapist.username, new_password)
 
 
 def test_password_change_with_a_wrong_old_password_is_refused(client, therapist):
     response = signed_in(client, therapist).post(
-        reverse("password_change"),
+        reverse("account_change_password"),
         {
-            "old_password": "not-my-password",
-            "new_password1": "a-much-longer-Passphrase-2026",
-            "new_password2": "a-much-longer-Passphrase-2026",
+            "oldpassword": "not-my-password",
+            "password1": "a-much-longer-Passphrase-2026",
+            "password2": "a-much-longer-Passphrase-2026",
         },
     )
-    assertContains(response, "Your old password was entered incorrectly")
+    assertContains(response, "Please type your current password")
 
 
 # Service overview
@@ -507,7 +512,7 @@ ADMINISTRATION = nav_link("/admin/", "Administration")
 )
 def test_navigation_shows_the_links_for_the_roles_held(client, request, person, shown, hidden):
     user = request.getfixturevalue(person)
-    response = signed_in(client, user).get(reverse("password_change"))
+    response = signed_in(client, user).get(reverse("account_change_password"))
     for link in shown:
         assertContains(response, link, html=True)
     for link in hidden:
@@ -515,14 +520,14 @@ def test_navigation_shows_the_links_for_the_roles_held(client, request, person, 
 
 
 def test_lead_sees_their_service_in_the_navigation(client, lead, service):
-    response = signed_in(client, lead).get(reverse("password_change"))
+    response = signed_in(client, lead).get(reverse("account_change_password"))
     link = nav_link(f"/services/{service.slug}/", escape(service.name))
     assertContains(response, link, html=True)
 
 
 def test_navigation_does_not_show_services_the_person_does_not_lead(client, lead):
     elsewhere = factories.ServiceFactory(name="Elsewhere Talking Therapies")
-    response = signed_in(client, lead).get(reverse("password_change"))
+    response = signed_in(client, lead).get(reverse("account_change_password"))
     assertNotContains(response, elsewhere.name)
 
 
@@ -565,8 +570,11 @@ PAGES = [
     ("therapist", "/framework/", 200),
     ("therapist", "/framework/comb-pd/v1/", 200),
     ("therapist", "/supervision/", 403),
-    ("therapist", "/accounts/password_change/", 200),
-    ("therapist", "/accounts/password_change/done/", 200),
+    ("therapist", "/accounts/password/change/", 200),
+    ("therapist", "/accounts/logout/", 200),
+    ("anonymous", "/accounts/password/reset/", 200),
+    ("anonymous", "/accounts/password/reset/done/", 200),
+    ("anonymous", "/accounts/signup/", 200),
     ("supervisor", "/supervision/", 200),
     ("supervisor", "/supervision/?page=2", 200),
     ("lead", "/services/{service}/", 200),
@@ -589,7 +597,7 @@ def test_pages_have_no_inline_scripts_styles_or_handlers(client, world, person, 
 
 def test_signed_out_page_has_no_inline_scripts_styles_or_handlers(client, therapist):
     signed_in(client, therapist)
-    html = client.post(reverse("logout"), follow=True).content.decode()
+    html = client.post(reverse("account_logout"), follow=True).content.decode()
     assert (INLINE_SCRIPT.findall(html), INLINE_STYLE.findall(html)) == ([], [])
     assert INLINE_HANDLER.findall(html) == []
 

@@ -87,7 +87,7 @@ def test_my_training_names_the_framework_in_use(sign_in, therapist, other_field)
 
 
 def test_sign_in_page_carries_no_words_of_the_shipped_framework(client, db):
-    response = client.get(reverse("login"))
+    response = client.get(reverse("account_login"))
     assert_no_shipped_words(response.content.decode())
 
 

@@ -50,3 +50,20 @@ def demo_site(settings, transactional_db):
     """The demo service and the shipped framework, as `make run` loads them."""
     settings.DEMO_MODE = True
     call_command("setup_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def page(page):
+    """Every journey's page, failing the test on any Content-Security-Policy violation: the
+    policy is enforced, so a violation is something that silently did not run or show."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield page
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)

@@ -82,11 +82,11 @@ def test_therapist_meets_every_page_at_desktop_and_phone_widths(
     check_page(page, assert_accessible)
     journeys.menu_opens_and_fits_on_a_phone(page, assert_accessible)
 
-    page.locator("#id_old_password").fill(DEMO_PASSWORD)
-    page.locator("#id_new_password1").fill("a-new-demo-password-2026")
-    page.locator("#id_new_password2").fill("a-new-demo-password-2026")
+    page.locator("#id_oldpassword").fill(DEMO_PASSWORD)
+    page.locator("#id_password1").fill("a-new-demo-password-2026")
+    page.locator("#id_password2").fill("a-new-demo-password-2026")
     page.get_by_role("button", name="Change password").click()
-    heading(page).to_have_text("Password changed")
+    expect(page.get_by_text("Your new password is in use.")).to_be_visible()
     check_page(page, assert_accessible)
 
 
@@ -133,7 +133,8 @@ def test_visitor_and_person_with_no_role_meet_every_page_at_desktop_and_phone_wi
     page.get_by_label("Username").fill(THERAPIST)
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Please enter a correct username and password")).to_be_visible()
+    refused = "The username and/or password you specified are not correct"
+    expect(page.get_by_text(refused)).to_be_visible()
     check_page(page, assert_accessible)
 
     page.goto(live_server.url + "/no-such-page/")
@@ -147,5 +148,6 @@ def test_visitor_and_person_with_no_role_meet_every_page_at_desktop_and_phone_wi
     check_page(page, assert_accessible)
 
     page.get_by_role("button", name=re.compile("Sign out")).click()
-    heading(page).to_have_text("You have signed out")
+    heading(page).to_have_text("Sign in")
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
     check_page(page, assert_accessible)

@@ -42,7 +42,9 @@ def test_wrong_password_shows_an_error_and_keeps_the_username(
     page.get_by_label("Username").fill("therapist01")
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Please enter a correct username and password")).to_be_visible()
+    expect(
+        page.get_by_text("The username and/or password you specified are not correct")
+    ).to_be_visible()
     expect(page.get_by_label("Username")).to_have_value("therapist01")
     assert_accessible(page)
 
@@ -72,6 +74,7 @@ def test_skip_link_moves_keyboard_focus_to_the_main_content(live_server, page, d
 def test_signing_out_returns_to_the_sign_in_page(live_server, page, demo_site):
     sign_in(page, live_server, "lead")
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     page.goto(live_server.url + "/services/northshire/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))

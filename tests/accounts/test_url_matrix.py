@@ -1,0 +1,483 @@
+"""Every URL of the product, requested by every kind of person: who may open it, and how.
+
+The tables below are the contract. Each product URL name has a row: the objects its ids point
+at (the owner's, someone else's, the other service's), the HTTP methods it accepts, and for
+each method what every identity gets: "ok" (2xx, or a redirect somewhere other than the
+sign-in page), "denied" (404 by house style, outsiders cannot tell an object exists; 403 where
+a page is for a role and says so), "login" (sent to sign in), or an exact status code where a
+page answers otherwise on purpose. A method a row does not list must answer 405 (anonymous
+visitors may be sent to sign in instead).
+
+Two groups follow one rule each instead of a row per pattern: the Django admin (staff holding
+the model's permission, nobody else) and allauth's own pages (open, or needing sign-in).
+
+A URL pattern without a row fails `test_every_url_pattern_has_a_row`: a new URL states who may
+open it before it can ship. The people and records are built once for the module
+(`url_matrix_cast`); each request runs in a transaction rolled back afterwards, so a POST that
+writes changes nothing another cell sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from operator import attrgetter
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import transaction
+from django.http import HttpResponse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.accounts.url_matrix_cast import (
+    IDENTITIES,
+    SIGNED_IN,
+    SUPERVISORS,
+    THERAPISTS,
+    Cast,
+    build_cast,
+)
+
+pytestmark = [pytest.mark.one_database, pytest.mark.django_db]
+
+OK, DENIED, LOGIN = "ok", "denied", "login"
+SHOWN, HIDDEN = "ok, private answers shown", "ok, private answers hidden"
+Expected = str | int  # an outcome above, or an exact status code
+# GET, POST, and DELETE standing for every other verb.
+PROBED_METHODS = ("GET", "POST", "DELETE")
+
+
+def only(*allowed: str, anonymous: Expected = LOGIN, **cells: Expected) -> dict[str, Expected]:
+    """`allowed` identities get "ok", other signed-in ones "denied", anonymous visitors are
+    sent to sign in; `cells` override single identities."""
+    row: dict[str, Expected] = {"anonymous": anonymous}
+    row.update({who: OK if who in allowed else DENIED for who in SIGNED_IN})
+    return row | cells
+
+
+EVERYONE_SIGNED_IN = only(*SIGNED_IN)
+
+
+def read_only(row: dict[str, Expected]) -> dict[str, dict[str, Expected]]:
+    """A page that only shows: GET (and HEAD); any other method answers 405."""
+    return {"GET": row}
+
+
+def form(row: dict[str, Expected]) -> dict[str, dict[str, Expected]]:
+    """A page with a form that posts to itself: GET and POST, the same people for both."""
+    return {"GET": row, "POST": row}
+
+
+# The rows
+
+
+UrlOf = Callable[[Cast, str], str]
+SELF = "the requesting identity's own user id"
+
+
+def url(name: str, *args: str | int) -> UrlOf:
+    """The URL of `name`; each argument is a literal number, an attribute path on the cast
+    ("owner.pk", "service.slug"), or SELF."""
+
+    def build(cast: Cast, who: str) -> str:
+        values = [
+            cast.pk(who) if arg == SELF else attrgetter(arg)(cast) if isinstance(arg, str) else arg
+            for arg in args
+        ]
+        return reverse(name, args=values)
+
+    return build
+
+
+def revision(cast: Cast) -> dict[str, str]:
+    return {"revision": str(cast.open_assessment.revision)}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One URL of a row: what its ids point at, and per method what each identity gets."""
+
+    target: str
+    url: UrlOf
+    methods: dict[str, dict[str, Expected]]
+    data: Callable[[Cast], dict[str, str]] = lambda cast: {}
+    denied_status: int = 404
+    # The page tells whether it shows the private answers (context `hides_sensitive`).
+    private_answers: bool = False
+
+
+# fmt: off
+ROWS: dict[str, tuple[Case, ...]] = {
+    "home": (
+        Case("each person's start page", url("home"), read_only(EVERYONE_SIGNED_IN)),
+    ),
+    "accounts:service_overview": (
+        Case("the owner's service", url("accounts:service_overview", "service.slug"),
+             read_only(only("lead"))),
+        Case("the other service", url("accounts:service_overview", "other_service.slug"),
+             read_only(only("other_lead"))),
+    ),
+    "assessments:framework": (
+        Case("the viewer's framework", url("assessments:framework"),
+             read_only(EVERYONE_SIGNED_IN)),
+    ),
+    "assessments:framework_current": (
+        Case("the owner's service's framework",
+             url("assessments:framework_current", "framework_slug"),
+             read_only(EVERYONE_SIGNED_IN)),
+        Case("the other service's framework",
+             url("assessments:framework_current", "other_framework_slug"),
+             read_only(EVERYONE_SIGNED_IN)),
+    ),
+    "assessments:framework_version": (
+        Case("a published version",
+             url("assessments:framework_version", "framework_slug", "published_number"),
+             read_only(EVERYONE_SIGNED_IN)),
+        # Drafts are for those who manage the framework: the superuser, not plain staff.
+        Case("a draft version",
+             url("assessments:framework_version", "framework_slug", "draft_number"),
+             read_only(only("admin"))),
+    ),
+    "assessments:my_training": (
+        Case("the therapist's start page", url("assessments:my_training"),
+             read_only(only(*THERAPISTS)), denied_status=403),
+    ),
+    "assessments:questionnaire": (
+        # POST starts (or resumes) the viewer's own next self-assessment.
+        Case("the viewer's own questionnaire", url("assessments:questionnaire"),
+             form(only(*THERAPISTS)), denied_status=403),
+    ),
+    "assessments:questionnaire_section": (
+        # POST saves the section and moves on to the next.
+        Case("the owner's assessment in progress",
+             url("assessments:questionnaire_section", "open_assessment.pk", 1),
+             form(only("owner")), data=revision),
+    ),
+    "assessments:questionnaire_autosave": (
+        # A script saves in the background: signed out, it gets 403 JSON, not the sign-in page.
+        Case("the owner's assessment in progress",
+             url("assessments:questionnaire_autosave", "open_assessment.pk", 1),
+             {"POST": only("owner", anonymous=403)}, data=revision),
+    ),
+    "assessments:questionnaire_review": (
+        # POST submits: every statement is answered, so the owner is sent to their profile.
+        Case("the owner's assessment in progress",
+             url("assessments:questionnaire_review", "open_assessment.pk"),
+             form(only("owner"))),
+    ),
+    "assessments:profile": (
+        Case("the owner's profile", url("assessments:profile", "owner.pk"),
+             read_only(only("owner", "supervisor"))),
+        Case("the viewer's own profile", url("assessments:profile", SELF),
+             read_only(only(*THERAPISTS))),
+        Case("the colleague's profile (supervised by dual)",
+             url("assessments:profile", "colleague.pk"),
+             read_only(only("colleague", "dual"))),
+    ),
+    "assessments:profile_chart": (
+        Case("the owner's profile chart", url("assessments:profile_chart", "owner.pk"),
+             read_only(only("owner", "supervisor"))),
+    ),
+    "assessments:assessment_detail": (
+        Case("the owner's assessment, private answers shared",
+             url("assessments:assessment_detail", "owner.pk", "shared.pk"),
+             read_only(only(owner=SHOWN, supervisor=SHOWN)), private_answers=True),
+        Case("the owner's assessment, private answers not shared",
+             url("assessments:assessment_detail", "owner.pk", "not_shared.pk"),
+             read_only(only(owner=SHOWN, supervisor=HIDDEN)), private_answers=True),
+        Case("the owner's assessment in progress",
+             url("assessments:assessment_detail", "owner.pk", "open_assessment.pk"),
+             read_only(only())),
+        Case("dual's assessment under the owner's id",
+             url("assessments:assessment_detail", "owner.pk", "duals_assessment.pk"),
+             read_only(only())),
+    ),
+    "supervision:supervisees": (
+        Case("the viewer's supervisees", url("supervision:supervisees"),
+             read_only(only(*SUPERVISORS)), denied_status=403),
+    ),
+    # Issue 16: the session keep-alive (204), the page after signing in again (a redirect
+    # home when nothing is pending), a person's own data page and its download (a zip).
+    "session_keepalive": (
+        Case("the viewer's session", url("session_keepalive"), {"POST": EVERYONE_SIGNED_IN}),
+    ),
+    "session_resume": (
+        Case("the viewer's session", url("session_resume"), {"GET": EVERYONE_SIGNED_IN}),
+    ),
+    "accounts:my_data": (
+        Case("the viewer's own data", url("accounts:my_data"), {"GET": EVERYONE_SIGNED_IN}),
+    ),
+    "accounts:my_data_download": (
+        Case("the viewer's own data", url("accounts:my_data_download"),
+             {"POST": EVERYONE_SIGNED_IN}),
+    ),
+}
+# fmt: on
+
+# allauth's pages: "open" to anonymous visitors; "sign-in" needed; "mid-sign-in" (a step of
+# signing in: without one under way, anonymous visitors are sent back to the sign-in page);
+# "second factor" (sign-in needed, and a 404 until the person has an authenticator); "closed"
+# (sign-up: accounts are made by administrators).
+OPEN, SIGN_IN, MID_SIGN_IN, SECOND_FACTOR, CLOSED = (
+    "open",
+    "sign-in",
+    "mid-sign-in",
+    "second factor",
+    "closed",
+)
+# What an anonymous visitor and a signed-in therapist without an authenticator get.
+AUTH_PAGE_OUTCOMES: dict[str, tuple[Expected, Expected]] = {
+    OPEN: (OK, OK),
+    SIGN_IN: (LOGIN, OK),
+    MID_SIGN_IN: (LOGIN, OK),
+    SECOND_FACTOR: (LOGIN, 404),
+}
+AUTH_PAGES: dict[str, str] = {
+    "account_login": OPEN,
+    "account_logout": OPEN,
+    "account_inactive": OPEN,
+    "account_signup": CLOSED,
+    "account_reauthenticate": SIGN_IN,
+    "account_request_reauthentication_code": SIGN_IN,
+    "account_confirm_reauthentication_code": SIGN_IN,
+    "account_email": SIGN_IN,
+    "account_email_verification_sent": OPEN,
+    "account_change_password": SIGN_IN,
+    "account_set_password": SIGN_IN,
+    "account_reset_password": OPEN,
+    "account_confirm_login_code": MID_SIGN_IN,
+    "account_confirm_email": OPEN,
+    "account_reset_password_from_key_done": OPEN,
+    "account_reset_password_from_key": OPEN,
+    "account_reset_password_done": OPEN,
+    "mfa_index": SIGN_IN,
+    "mfa_authenticate": MID_SIGN_IN,
+    "mfa_reauthenticate": SIGN_IN,
+    "mfa_activate_totp": SIGN_IN,
+    "mfa_deactivate_totp": SECOND_FACTOR,
+    "mfa_view_recovery_codes": SECOND_FACTOR,
+    "mfa_generate_recovery_codes": SIGN_IN,
+    "mfa_download_recovery_codes": SECOND_FACTOR,
+}
+AUTH_PAGE_KWARGS: dict[str, dict[str, str]] = {
+    "account_confirm_email": {"key": "not-a-key"},
+    "account_reset_password_from_key": {"uidb36": "0", "key": "not-a-key"},
+}
+
+
+# The URL patterns
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str | None
+    route: str
+    callback: Callable[..., HttpResponse]
+    kwargs: tuple[str, ...] = field(default=())
+    positional: int = 0  # unnamed groups of a regular-expression route
+
+    @property
+    def key(self) -> str:
+        """The row key: the namespaced name, or the route of an unnamed pattern."""
+        return self.name or self.route
+
+    @property
+    def is_admin(self) -> bool:
+        return self.route.startswith("admin/")
+
+    @property
+    def is_auth_page(self) -> bool:
+        return self.callback.__module__.startswith("allauth.")
+
+
+def _walk(patterns: list, prefix: str = "", namespace: str = "") -> Iterator[Pattern]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
+            route = prefix + str(entry.pattern)
+            regex = entry.pattern.regex
+            kwargs = tuple(regex.groupindex)
+            positional = 0 if kwargs else regex.groups
+            yield Pattern(name, route, entry.callback, kwargs, positional)
+
+
+def url_patterns() -> list[Pattern]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+PATTERNS = url_patterns()
+PRODUCT_KEYS = {p.key for p in PATTERNS if not p.is_admin and not p.is_auth_page}
+ADMIN_PATTERNS = [p for p in PATTERNS if p.is_admin]
+AUTH_KEYS = {p.key for p in PATTERNS if p.is_auth_page and not p.is_admin}
+
+
+# Requests
+
+
+@pytest.fixture(scope="module")
+def cast(django_db_setup, django_db_blocker) -> Iterator[Cast]:
+    """Everyone and everything, built once; rolled back when the module's tests are done."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_cast()
+        transaction.set_rollback(True)
+
+
+def send(cast: Cast, who: str, method: str, path: str, data: dict[str, str]) -> HttpResponse:
+    """One request as `who`, in a transaction rolled back afterwards."""
+    client = cast.client(who)
+    with transaction.atomic():
+        post = method == "POST"
+        response = client.post(path, data) if post else client.generic(method, path)
+        transaction.set_rollback(True)
+    return response
+
+
+def login_paths() -> set[str]:
+    return {reverse("account_login"), reverse("admin:login")}
+
+
+def outcome(response: HttpResponse, case: Case | None = None) -> Expected:
+    """What a response means: "ok", "denied", "login", or its status code."""
+    status = response.status_code
+    if 300 <= status < 400:
+        return LOGIN if urlsplit(response["Location"]).path in login_paths() else OK
+    if 200 <= status < 300:
+        if case and case.private_answers:
+            return HIDDEN if response.context["hides_sensitive"] else SHOWN
+        return OK
+    if case and status == case.denied_status:
+        return DENIED
+    return status
+
+
+def mismatches(cast: Cast, case: Case) -> Iterator[str]:
+    for method in PROBED_METHODS:
+        expected_by_who = case.methods.get(method)
+        for who in IDENTITIES:
+            path = case.url(cast, who)
+            response = send(cast, who, method, path, case.data(cast))
+            found = outcome(response, case)
+            if expected_by_who is None:
+                accepted: tuple[Expected, ...] = (405, LOGIN) if who == "anonymous" else (405,)
+            else:
+                accepted = (expected_by_who[who],)
+            if found not in accepted and response.status_code not in accepted:
+                shown = " or ".join(map(str, accepted))
+                yield (
+                    f"{method} {path} ({case.target}) as {who}: expected {shown}, got {found} "
+                    f"(status {response.status_code})"
+                )
+
+
+# The tests
+
+
+def test_every_url_pattern_has_a_row():
+    missing = sorted(PRODUCT_KEYS - set(ROWS))
+    assert not missing, "\n".join(
+        f"add a row for {key} to tests/accounts/test_url_matrix.py" for key in missing
+    )
+
+
+def test_every_row_names_a_url_pattern():
+    stale = sorted(set(ROWS) - PRODUCT_KEYS)
+    assert not stale, "\n".join(
+        f"no URL pattern named {key}: remove its row from tests/accounts/test_url_matrix.py"
+        for key in stale
+    )
+
+
+def test_every_allauth_page_is_in_the_auth_pages_table():
+    missing = [f"add {key} to AUTH_PAGES" for key in sorted(AUTH_KEYS - set(AUTH_PAGES))]
+    stale = [f"remove {key} from AUTH_PAGES" for key in sorted(set(AUTH_PAGES) - AUTH_KEYS)]
+    assert not missing + stale, "tests/accounts/test_url_matrix.py: " + "; ".join(missing + stale)
+
+
+def test_a_post_in_one_cell_changes_nothing_the_next_cell_sees(cast):
+    submitted = send(
+        cast,
+        "owner",
+        "POST",
+        url("assessments:questionnaire_review", "open_assessment.pk")(cast, "owner"),
+        {},
+    )
+    cast.open_assessment.refresh_from_db()
+    assert (submitted.status_code, cast.open_assessment.is_submitted) == (302, False)
+
+
+@pytest.mark.parametrize("name", sorted(set(ROWS) & PRODUCT_KEYS))
+def test_url_answers_each_identity_as_its_row_says(cast, name):
+    failures = [line for case in ROWS[name] for line in mismatches(cast, case)]
+    assert not failures, f"{name}:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("name", sorted(AUTH_PAGES))
+def test_allauth_page_is_open_or_needs_sign_in_as_the_table_says(cast, name):
+    path = reverse(name, kwargs=AUTH_PAGE_KWARGS.get(name))
+    kind = AUTH_PAGES[name]
+    anonymous = send(cast, "anonymous", "GET", path, {})
+    signed_in = send(cast, "owner", "GET", path, {})
+    if kind == CLOSED:
+        seen = (anonymous.status_code, "account/signup_closed.html" in _templates(anonymous))
+        assert seen == (200, True), f"GET {path} as anonymous: {seen}"
+        return
+    expected = AUTH_PAGE_OUTCOMES[kind]
+    found = (outcome(anonymous), outcome(signed_in))
+    assert found == expected, f"GET {path} (anonymous, owner): expected {expected}, got {found}"
+
+
+def _templates(response: HttpResponse) -> list[str]:
+    return [template.name for template in getattr(response, "templates", []) if template.name]
+
+
+def _admin_path(pattern: Pattern) -> str:
+    """A concrete path for an admin pattern; ids need not exist (access is checked first)."""
+    if pattern.name is None:
+        return "/" + pattern.route.replace("(?P<url>.*)$", "no-such-page/").replace(
+            "<path:object_id>", "1"
+        )
+    if pattern.positional:
+        return reverse(pattern.name, args=["1"] * pattern.positional)
+    values = {"app_label": "accounts", "url": "no-such-page/"}
+    return reverse(pattern.name, kwargs={k: values.get(k, "1") for k in pattern.kwargs})
+
+
+def test_every_admin_page_sends_anonymous_visitors_to_sign_in(cast):
+    failures = []
+    for pattern in ADMIN_PATTERNS:
+        path = _admin_path(pattern)
+        response = send(cast, "anonymous", "GET", path, {})
+        found = outcome(response)
+        if pattern.name == "admin:logout":
+            # The admin sends people without access from its sign-out to its index, which
+            # sends them to sign in.
+            found = LOGIN if response.get("Location") == reverse("admin:index") else found
+        if found != LOGIN:
+            failures.append(f"GET {path} ({pattern.key}) as anonymous: {found}")
+    assert not failures, "\n".join(failures)
+
+
+# Non-staff people are sent to the admin's sign-in page; staff without the permission get 403.
+ADMIN_CHANGELIST: dict[str, Expected] = dict.fromkeys(IDENTITIES, LOGIN) | {
+    "staff": 403,
+    "admin": OK,
+    "admin_viewer": OK,
+}
+
+
+def test_admin_lists_open_to_staff_with_the_models_permission_only(cast):
+    changelists = [p for p in ADMIN_PATTERNS if p.name and p.name.endswith("_changelist")]
+    assert changelists
+    failures = []
+    for pattern in changelists:
+        path = reverse(pattern.name)  # type: ignore[arg-type]
+        for who in (*IDENTITIES, "admin_viewer"):
+            found = outcome(send(cast, who, "GET", path, {}))
+            if found != ADMIN_CHANGELIST[who]:
+                failures.append(f"GET {path} as {who}: expected {ADMIN_CHANGELIST[who]}, {found}")
+    assert not failures, "\n".join(failures)
