@@ -9,8 +9,6 @@ from . import sessions
 # A post too large to read gets a page saying nothing was saved (413), not a bare 400.
 handler400 = "comb_tracker.errors.bad_request"
 
-admin.site.site_header = "COM-B Tracker administration"
-admin.site.site_title = "COM-B Tracker admin"
 # The admin's own login would sign a two-factor user in on the password alone: send it to allauth.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
