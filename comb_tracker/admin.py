@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 
 LARGEST_ID = 2**63 - 1
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def is_row_id(value: str) -> bool:
@@ -27,11 +28,11 @@ class AdminSite(admin.AdminSite):
     site_header = "COM-B Tracker administration"
     site_title = "COM-B Tracker admin"
 
-    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:
+    def admin_view(self, view: View, cacheable: bool = False) -> View:
         inner = super().admin_view(view, cacheable)
 
         @wraps(inner)
-        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             selection = (
                 request.POST.getlist(ACTION_CHECKBOX_NAME) if request.method == "POST" else []
             )
@@ -42,4 +43,4 @@ class AdminSite(admin.AdminSite):
                 return HttpResponseRedirect(request.get_full_path())
             return inner(request, *args, **kwargs)
 
-        return checked
+        return checked  # type: ignore[return-value]
