@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db.models import Max, Q
+
 from accounts import permissions
 from accounts.models import Membership, Role, Team
 
@@ -59,10 +61,8 @@ def team_assessment_status(
         f for members in therapists.values() for f, _months in members.values() if f is not None
     }
     assessments: dict[tuple[int, int], list[SelfAssessment]] = defaultdict(list)
-    for assessment in SelfAssessment.objects.filter(
-        therapist_id__in=people, framework_id__in=frameworks
-    ).only("therapist_id", "framework_id", "cycle", "status", "started_at", "submitted_at"):
-        assessments[assessment.therapist_id, assessment.framework_id].append(assessment)
+    for key, assessment in latest_assessments(people, frameworks):
+        assessments[key].append(assessment)
     rows = []
     for team in teams:
         states = [
@@ -80,3 +80,44 @@ def team_assessment_status(
             )
         )
     return rows
+
+
+# Stand-ins are built as rows loaded with only these fields, in the model's field order (no
+# defaults computed): much quicker than the constructor for thousands of therapists.
+SUBMITTED_FIELDS = ["cycle", "status", "submitted_at"]
+OPEN_FIELDS = ["cycle", "status", "started_at"]
+
+
+def latest_assessments(
+    people: set[int], frameworks: set[int]
+) -> list[tuple[tuple[int, int], SelfAssessment]]:
+    """What `cycle_status` needs of each therapist's assessments of a framework, summed up in
+    the database: the last submitted one and the one in progress, as unsaved stand-ins. A
+    service of thousands then costs a few thousand small rows, not every cycle of everyone."""
+    submitted = Q(status=SelfAssessment.Status.SUBMITTED)
+    in_progress = Q(status=SelfAssessment.Status.IN_PROGRESS)
+    summaries = (
+        SelfAssessment.objects.filter(therapist_id__in=people, framework_id__in=frameworks)
+        .order_by()
+        .values_list("therapist_id", "framework_id")
+        .annotate(
+            last_cycle=Max("cycle", filter=submitted),
+            last_submitted_at=Max("submitted_at", filter=submitted),
+            open_cycle=Max("cycle", filter=in_progress),
+            open_started_at=Max("started_at", filter=in_progress),
+        )
+    )
+    stand_ins = []
+    for therapist, framework, last_cycle, submitted_at, open_cycle, started_at in summaries:
+        key = (therapist, framework)
+        if last_cycle is not None:
+            last = SelfAssessment.from_db(
+                None, SUBMITTED_FIELDS, (last_cycle, SelfAssessment.Status.SUBMITTED, submitted_at)
+            )
+            stand_ins.append((key, last))
+        if open_cycle is not None:
+            open_one = SelfAssessment.from_db(
+                None, OPEN_FIELDS, (open_cycle, SelfAssessment.Status.IN_PROGRESS, started_at)
+            )
+            stand_ins.append((key, open_one))
+    return stand_ins
