@@ -7,6 +7,7 @@ Services, teams, memberships and supervision relationships keep a history of eve
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -120,6 +121,15 @@ class Membership(models.Model):
     ends_on = models.DateField(
         null=True, blank=True, help_text="The last day of the membership; empty while it lasts."
     )
+    contracted_hours = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("60"))],
+        help_text="Contracted clinical hours a week; empty for full time. Sets the pro-rata "
+        "supervision standard (supervision/hours.py).",
+    )
 
     objects = MembershipQuerySet.as_manager()
     history = HistoricalRecords()
@@ -140,6 +150,10 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="membership_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(contracted_hours__isnull=True) | Q(contracted_hours__gt=0),
+                name="membership_contracted_hours_positive",
             ),
             models.CheckConstraint(
                 condition=(

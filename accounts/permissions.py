@@ -9,6 +9,7 @@ every aggregate over people goes through `suppress` (small groups are never show
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,11 +20,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from .models import Membership, Role, Service, SupervisionRelationship, User
 
-if TYPE_CHECKING:  # accounts never imports the assessments app at run time
+if TYPE_CHECKING:  # accounts never imports the assessments or supervision apps at run time
     from assessments.models import SelfAssessment
+    from supervision.models import SupervisionSession
 
 AnyUser = User | AnonymousUser
 T = TypeVar("T")
@@ -160,6 +163,39 @@ def can_see_private_answers_in_all(viewer: AnyUser, assessments: Iterable[SelfAs
     if not all(assessment.shares_sensitive for assessment in assessments):
         return False
     return current_supervisees(viewer).filter(pk=therapist_id).exists()
+
+
+# The supervision log
+
+
+def supervises_on(supervisor: AnyUser, supervisee_id: int, on: datetime.date) -> bool:
+    """Whether `supervisor` had a supervision relationship with the supervisee in force on a
+    day: who may be named as the in-product supervisor of a session held that day."""
+    if not supervisor.is_authenticated:
+        return False
+    return (
+        SupervisionRelationship.objects.current(on)
+        .filter(supervisor=supervisor, supervisee_id=supervisee_id)
+        .exists()
+    )
+
+
+def can_edit_supervision(user: AnyUser, entry: SupervisionSession) -> bool:
+    """Only the supervisee changes or submits their log entry, and only while it is a draft or
+    returned for changes (a submitted or confirmed entry is read-only to them)."""
+    return user.is_authenticated and entry.supervisee_id == user.pk and entry.is_editable
+
+
+def can_review_supervision(user: AnyUser, entry: SupervisionSession) -> bool:
+    """Only the entry's own supervisor returns or confirms it, while it awaits review, and only
+    while they supervise the supervisee today: a supervisor reaches current supervisees only
+    (the session's date was checked against the relationship when the entry was written)."""
+    return (
+        user.is_authenticated
+        and entry.supervisor_id == user.pk
+        and entry.awaits_review
+        and supervises_on(user, entry.supervisee_id, timezone.localdate())
+    )
 
 
 # Services

@@ -231,8 +231,16 @@ register(
     Entry(
         model=Membership,
         about=("user",),
-        export=("id", "service__name", "team__name", "role", "starts_on", "ends_on"),
-        description="Your roles in services and teams, with their dates.",
+        export=(
+            "id",
+            "service__name",
+            "team__name",
+            "role",
+            "starts_on",
+            "ends_on",
+            "contracted_hours",
+        ),
+        description="Your roles in services and teams, with their dates and contracted hours.",
         note='Kept with their dates, so team figures stay right; the person reads "Former '
         'member 7f3a9c".',
     )

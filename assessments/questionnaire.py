@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Max, QuerySet, When
 from django.utils import timezone
 
+from accounts.audit import record_change
 from accounts.models import Membership, Role, Service, User
 
-from . import services
 from .models import FrameworkItem, FrameworkSection, FrameworkVersion, ItemRating, SelfAssessment
 from .tasks import refresh_reliability
 
@@ -191,7 +191,7 @@ def submit(assessment: SelfAssessment, *, shares_sensitive: bool) -> bool:
         return False
     for name, value in written.items():
         setattr(locked, name, value)
-    services.record_status_change(locked, reason="submitted")
+    record_change(locked, by_id=locked.therapist_id, reason="submitted")
     if locked.cycle == 0:
         framework_id = locked.framework_id
         transaction.on_commit(lambda: refresh_reliability.delay(framework_id), robust=True)

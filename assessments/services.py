@@ -24,7 +24,6 @@ from .models import (
     InvolvementLevel,
     PublishedVersionLocked,
     SectionKind,
-    SelfAssessment,
     TdfDomain,
 )
 
@@ -162,21 +161,3 @@ def _mark_history(instance: FrameworkVersion, user: User | None, reason: str) ->
     if user is not None:
         instance._history_user = user  # type: ignore[attr-defined]
     instance._change_reason = reason  # type: ignore[attr-defined]
-
-
-def record_status_change(assessment: SelfAssessment, *, reason: str) -> None:
-    """Write the history row of a status change that a conditional UPDATE made (an UPDATE
-    records none): the assessment as it now is, changed by its therapist, in one INSERT.
-
-    Call it in the UPDATE's transaction with `assessment` holding the values written."""
-    history_model = SelfAssessment.history.model
-    history_model.objects.create(
-        history_type="~",
-        history_date=timezone.now(),
-        history_user_id=assessment.therapist_id,
-        history_change_reason=reason,
-        **{
-            field.attname: getattr(assessment, field.attname)
-            for field in history_model.tracked_fields
-        },
-    )

@@ -298,3 +298,12 @@ FRAMEWORK_SLUG = env.str("FRAMEWORK_SLUG", default="comb-pd")
 # self-assessments, not that record, so it keeps a leaver identifiable only long enough for
 # references and supervision queries: two years by default. Their ratings stay, anonymously.
 LEAVER_RETENTION_DAYS = env.int("LEAVER_RETENTION_DAYS", default=730)
+
+# Supervision hours (supervision/hours.py; BABCP's supervision guidance for accredited
+# therapists, DOMAIN.md section 10): 1.5 hours a month for full-time clinical practice, pro rata
+# to contracted weekly hours (full time as below) but never under 45 minutes; group supervision
+# counts in full for groups of at most six.
+SUPERVISION_MONTHLY_HOURS_FULL_TIME = env.float("SUPERVISION_MONTHLY_HOURS_FULL_TIME", default=1.5)
+FULL_TIME_WEEKLY_HOURS = env.float("FULL_TIME_WEEKLY_HOURS", default=37.5)
+SUPERVISION_MINIMUM_MONTHLY_MINUTES = env.int("SUPERVISION_MINIMUM_MONTHLY_MINUTES", default=45)
+SUPERVISION_GROUP_MAX_COUNTED = env.int("SUPERVISION_GROUP_MAX_COUNTED", default=6)

@@ -1,4 +1,5 @@
-"""factory-boy factories for people, organisations, supervision, frameworks and assessments."""
+"""factory-boy factories for people, organisations, supervision, frameworks, assessments and
+the supervision log."""
 
 from __future__ import annotations
 
@@ -16,6 +17,13 @@ from assessments.models import (
     ItemRating,
     SectionKind,
     SelfAssessment,
+)
+from supervision.models import (
+    AgreedAction,
+    Delivery,
+    Format,
+    SessionComment,
+    SupervisionSession,
 )
 
 PASSWORD = "test-password-123"
@@ -209,3 +217,40 @@ def submitted_assessment(
         for key, value in ratings.items()
     )
     return assessment
+
+
+# The supervision log: rows written directly (for tests about reads and constraints); tests of
+# the review go through `supervision.services`.
+
+
+class SupervisionSessionFactory(factory.django.DjangoModelFactory):
+    """A draft individual session with an in-product supervisor (give `supervisor=None` and an
+    `external_supervisor_name` for an external one)."""
+
+    class Meta:
+        model = SupervisionSession
+
+    supervisee = factory.SubFactory(UserFactory)
+    supervisor = factory.SubFactory(UserFactory)
+    held_on = factory.LazyFunction(timezone.localdate)
+    duration_minutes = 60
+    format = Format.INDIVIDUAL
+    delivery = Delivery.IN_PERSON
+
+
+class AgreedActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgreedAction
+
+    entry = factory.SubFactory(SupervisionSessionFactory)
+    text = factory.Sequence(lambda n: f"Try agenda setting with case {n}")
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+
+
+class SessionCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionComment
+
+    entry = factory.SubFactory(SupervisionSessionFactory)
+    author = factory.LazyAttribute(lambda c: c.entry.supervisor or c.entry.supervisee)
+    text = "Please add what you agreed about homework."

@@ -1,5 +1,5 @@
-"""accounts is the base of the apps: it never imports the assessments or demo apps at run time
-(imports under `if TYPE_CHECKING:` are for type hints only and are allowed)."""
+"""accounts is the base of the apps: it never imports the assessments, supervision or demo apps
+at run time (imports under `if TYPE_CHECKING:` are for type hints only and are allowed)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 import accounts
 
-FORBIDDEN = ("assessments", "demo")
+FORBIDDEN = ("assessments", "supervision", "demo")
 ACCOUNTS_DIR = Path(accounts.__file__).parent
 
 
@@ -53,7 +53,7 @@ def forbidden_imports(source: str) -> list[str]:
     sorted(ACCOUNTS_DIR.rglob("*.py")),
     ids=lambda path: str(path.relative_to(ACCOUNTS_DIR)),
 )
-def test_accounts_module_does_not_import_assessments_or_demo(path):
+def test_accounts_module_does_not_import_the_other_apps(path):
     assert forbidden_imports(path.read_text(encoding="utf-8")) == []
 
 

@@ -93,6 +93,10 @@ def revision(cast: Cast) -> dict[str, str]:
     return {"revision": str(cast.open_assessment.revision)}
 
 
+def entry_revision(cast: Cast) -> dict[str, str]:
+    return {"revision": str(cast.owner_entry.revision)}
+
+
 @dataclass(frozen=True)
 class Case:
     """One URL of a row: what its ids point at, and per method what each identity gets."""
@@ -195,6 +199,20 @@ ROWS: dict[str, tuple[Case, ...]] = {
     "supervision:supervisees": (
         Case("the viewer's supervisees", url("supervision:supervisees"),
              read_only(only(*SUPERVISORS)), denied_status=403),
+    ),
+    # Issue 17: the supervisee's log, and its entry form (a POST without the fields shows the
+    # form again with its errors; the edit form's POST carries the entry's revision).
+    "supervision:log": (
+        Case("the viewer's own log", url("supervision:log"),
+             read_only(only(*THERAPISTS)), denied_status=403),
+    ),
+    "supervision:session_new": (
+        Case("a new entry in the viewer's log", url("supervision:session_new"),
+             form(only(*THERAPISTS)), denied_status=403),
+    ),
+    "supervision:session_edit": (
+        Case("the owner's draft entry", url("supervision:session_edit", "owner_entry.pk"),
+             form(only("owner")), data=entry_revision),
     ),
     # Issue 16: the session keep-alive (204), the page after signing in again (a redirect
     # home when nothing is pending), a person's own data page and its download (a zip).

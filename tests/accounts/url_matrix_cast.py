@@ -19,6 +19,7 @@ from accounts.models import Role, Service, User
 from assessments import questionnaire, services
 from assessments.framework_io import import_framework, parse_yaml
 from assessments.models import FrameworkItem, ItemRating, SelfAssessment
+from supervision.models import SupervisionSession
 from tests import factories
 
 # Every identity of the matrix, in the order its tables list them.
@@ -56,6 +57,8 @@ class Cast:
     duals_assessment: SelfAssessment
     # A staff member with the view permission of every model, for the admin rule.
     admin_viewer: User
+    # A draft supervision log entry of the owner's, supervised by `supervisor`.
+    owner_entry: SupervisionSession
     sessions: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -150,6 +153,8 @@ def build_cast() -> Cast:
         for item in FrameworkItem.objects.filter(version=version).rated()
     )
 
+    owner_entry = factories.SupervisionSessionFactory(supervisee=owner, supervisor=supervisor)
+
     admin_viewer = factories.UserFactory(is_staff=True)
     admin_viewer.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
 
@@ -181,6 +186,7 @@ def build_cast() -> Cast:
         open_assessment=open_assessment,
         duals_assessment=duals_assessment,
         admin_viewer=admin_viewer,
+        owner_entry=owner_entry,
     )
     for identity in SIGNED_IN:
         cast.sessions[identity] = _sign_in(people[identity])  # type: ignore[arg-type]
