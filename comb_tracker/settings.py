@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "simple_history",
+    "comb_tracker.apps.ProjectConfig",
     "accounts",
     "assessments",
     "supervision",
