@@ -257,9 +257,10 @@ def _validate(entry: SupervisionSession) -> None:
 
 
 def _locked(entry: SupervisionSession) -> SupervisionSession:
-    return (
-        SupervisionSession.objects.select_for_update().select_related("supervisor").get(pk=entry.pk)
-    )
+    # Only the entry's own row is locked: PostgreSQL cannot lock the nullable side of the join
+    # to an external supervisor's (absent) user.
+    entries = SupervisionSession.objects.select_for_update(of=("self",))
+    return entries.select_related("supervisor").get(pk=entry.pk)
 
 
 def _check_reviewer(locked: SupervisionSession, by: User) -> None:
