@@ -261,6 +261,7 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         OPENED_PROFILE = "opened_profile", "Opened profile"
         OPENED_ANSWERS = "opened_answers", "Opened answers"
+        OPENED_SUPERVISION = "opened_supervision", "Opened supervision entry"
         EXPORTED_DATA = "exported_data", "Downloaded their data"
         ANONYMISED = "anonymised", "Anonymised"
 

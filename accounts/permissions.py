@@ -198,6 +198,44 @@ def can_review_supervision(user: AnyUser, entry: SupervisionSession) -> bool:
     )
 
 
+def supervision_entries_visible_to(user: AnyUser) -> Q:
+    """The log entries a person may open, as a filter on `SupervisionSession`: their own; as
+    supervisor, the entries submitted to them by a current supervisee (not drafts, which are the
+    supervisee's alone); and the entries they confirmed, even after the supervision ended."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    current = current_supervisees(user).values("pk")
+    return (
+        Q(supervisee=user)
+        | Q(supervisor=user, status="confirmed", confirmed_by=user)
+        | (Q(supervisor=user, supervisee__in=current) & ~Q(status="draft"))
+    )
+
+
+def can_view_supervision(user: AnyUser, entry: SupervisionSession) -> bool:
+    """Whether a person may open a log entry (see `supervision_entries_visible_to`)."""
+    if not user.is_authenticated:
+        return False
+    if entry.supervisee_id == user.pk:
+        return True
+    if entry.supervisor_id != user.pk or entry.status == "draft":
+        return False
+    if entry.status == "confirmed" and entry.confirmed_by_id == user.pk:
+        return True
+    return current_supervisees(user).filter(pk=entry.supervisee_id).exists()
+
+
+def can_withdraw_supervision(user: AnyUser, entry: SupervisionSession) -> bool:
+    """The supervisee takes back an entry they submitted (it is a draft again), while nobody has
+    confirmed it: their supervisor left, or they spotted a mistake."""
+    return user.is_authenticated and entry.supervisee_id == user.pk and entry.status == "submitted"
+
+
+def can_amend_supervision(user: AnyUser, entry: SupervisionSession) -> bool:
+    """A confirmed entry is corrected by an amendment, which only its supervisee starts."""
+    return user.is_authenticated and entry.supervisee_id == user.pk and entry.status == "confirmed"
+
+
 # Services
 
 

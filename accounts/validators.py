@@ -48,3 +48,14 @@ def reject_nhs_numbers(text: str) -> None:
     """Django validator: refuses text that contains an NHS number."""
     if contains_nhs_number(text):
         raise ValidationError(NHS_NUMBER_MESSAGE, code="nhs_number")
+
+
+# The largest id a row can have (a signed 64-bit key on every database used here).
+LARGEST_ID = 2**63 - 1
+
+
+def is_row_id(value: object) -> bool:
+    """Whether a posted value can be a row's id: a whole number from 1 to `LARGEST_ID`. Larger
+    numbers cannot even be looked up on SQLite (an error, not "no such row")."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) <= LARGEST_ID

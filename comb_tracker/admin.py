@@ -16,12 +16,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 
-LARGEST_ID = 2**63 - 1
+from accounts.validators import is_row_id
+
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
-
-
-def is_row_id(value: str) -> bool:
-    return value.isascii() and value.isdigit() and 0 < int(value) <= LARGEST_ID
 
 
 class AdminSite(admin.AdminSite):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -20,6 +21,14 @@ DEMO_SERVICE_SLUG = "northshire"
 # therapist02 worked in the North team, then moved to the Central team this many days ago.
 MOVER = "therapist02"
 MOVED_DAYS_AGO = 150
+# Part-time therapists: contracted clinical hours a week (the rest are full time), so that the
+# supervision log shows pro-rata standards, one of them at the 45-minute minimum.
+PART_TIME_HOURS = {
+    "therapist05": Decimal("22.5"),
+    "therapist10": Decimal("18.75"),
+    "therapist13": Decimal("30"),
+    "supervisor4": Decimal("15"),
+}
 TEAM_NAMES = ["North team", "Central team", "South team"]
 THERAPIST_NAMES = [
     ("Amara", "Okafor"),
@@ -82,16 +91,27 @@ def build_demo_organisation(today: datetime.date | None = None) -> list[DemoLogi
 
     started = today - datetime.timedelta(days=240)
 
-    def member(user: User, role: str, team: Team | None, **dates: datetime.date) -> None:
+    def member(
+        user: User,
+        role: str,
+        team: Team | None,
+        *,
+        starts_on: datetime.date | None = None,
+        ends_on: datetime.date | None = None,
+    ) -> None:
         """One open membership, or (with ends_on) one ended one, however often it runs."""
-        ends_on = dates.get("ends_on")
+        hours = PART_TIME_HOURS.get(user.username) if role == Role.THERAPIST else None
         Membership.objects.update_or_create(
             user=user,
             service=service,
             team=team,
             role=role,
             ends_on__isnull=ends_on is None,
-            defaults={"starts_on": dates.get("starts_on", started), "ends_on": ends_on},
+            defaults={
+                "starts_on": starts_on or started,
+                "ends_on": ends_on,
+                "contracted_hours": hours,
+            },
         )
 
     person("admin", "Ada", "Admin", is_staff=True, is_superuser=True)

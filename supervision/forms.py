@@ -1,4 +1,5 @@
-"""The supervision log entry form: what a supervisee records about one session.
+"""The supervision log's forms: what a supervisee records about one session (with, on an entry
+returned for changes, a reply to the supervisor), and the supervisor's comment when returning it.
 
 A plain form: the services validate the entry (the model's checks and that the supervisor
 supervised them that day) and their errors are shown on the form's fields.
@@ -15,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import SupervisionRelationship, User
-from accounts.validators import reject_nhs_numbers
+from accounts.validators import is_row_id, reject_nhs_numbers
 from assessments.frameworks import framework_for
 from assessments.models import FrameworkItem
 
@@ -42,8 +43,47 @@ def items_of(supervisee: User) -> QuerySet[FrameworkItem]:
     return FrameworkItem.objects.filter(version=version).rated().order_by("section__order", "order")
 
 
+def comment_field(**kwargs: Any) -> forms.CharField:
+    """A comment in an entry's review: free text, checked for client identifiers."""
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[reject_nhs_numbers],
+        strip=True,
+        **kwargs,
+    )
+
+
+class ReturnForm(forms.Form):
+    """The supervisor's reason for returning an entry: required, so the supervisee knows what
+    to change."""
+
+    comment = comment_field(
+        label="What should change",
+        help_text="Your supervisee sees this with the entry. No client identifiers.",
+        error_messages={"required": "Say what should change."},
+    )
+
+
+class RowChoices(forms.ModelMultipleChoiceField):
+    """A pick of rows that refuses values which cannot be ids before looking them up (a number
+    past 64 bits is an error on SQLite, not an unknown choice)."""
+
+    def _check_values(self, value: Any) -> QuerySet[Any]:
+        for pk in value:
+            if not is_row_id(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)  # type: ignore[misc]
+
+
 class SupervisionSessionForm(forms.Form):
-    held_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input's value must be ISO (the locale's format leaves an edited entry's date empty).
+    held_on = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     duration_minutes = forms.IntegerField(
         label="Length in minutes", min_value=1, max_value=MAX_DURATION_MINUTES
     )
@@ -74,7 +114,7 @@ class SupervisionSessionForm(forms.Form):
     activities = forms.MultipleChoiceField(
         choices=Activity.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
-    items = forms.ModelMultipleChoiceField(
+    items = RowChoices(
         label="Framework statements worked on",
         queryset=FrameworkItem.objects.none(),
         required=False,
@@ -86,8 +126,16 @@ class SupervisionSessionForm(forms.Form):
         help_text="What you learnt and will do differently. No client identifiers.",
     )
 
-    def __init__(self, *args: Any, supervisee: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, supervisee: User, reply: bool = False, **kwargs: Any) -> None:
+        """`reply`: the entry was returned for changes, so the supervisee may answer the
+        supervisor's comment."""
         super().__init__(*args, **kwargs)
+        if reply:
+            self.fields["comment"] = comment_field(
+                label="Reply to your supervisor (optional)",
+                required=False,
+                help_text="Shown with the entry's comments. No client identifiers.",
+            )
         self.fields["supervisor"].queryset = supervisors_of(supervisee)  # type: ignore[attr-defined]
         self.fields["items"].queryset = items_of(supervisee)  # type: ignore[attr-defined]
         self.fields["items"].label_from_instance = lambda item: (  # type: ignore[attr-defined]
@@ -105,7 +153,11 @@ class SupervisionSessionForm(forms.Form):
 
     def entry_fields(self) -> dict[str, Any]:
         """The cleaned values as the services take them (`items` apart)."""
-        return {name: value for name, value in self.cleaned_data.items() if name != "items"}
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in ("items", "comment")
+        }
 
     def show_errors(self, error: ValidationError) -> None:
         """Put a service's refusal on the fields it names (elsewhere: on the form)."""

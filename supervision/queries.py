@@ -1,4 +1,5 @@
-"""Reads for the supervisor's pages."""
+"""Reads for the supervision pages: the supervisor's supervisees and review queue, and one log
+entry as its supervisee or supervisor opens it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.db.models import Min, OuterRef, Prefetch, QuerySet, Subquery
 from accounts import permissions
 from accounts.models import Membership, Role, SupervisionRelationship, Team, User
 from assessments.cycles import CycleStatus, cycle_status, interval_months
+
+from .models import SessionComment, SupervisionSession
 
 
 def supervisee_list(supervisor: User) -> QuerySet[User]:
@@ -72,3 +75,34 @@ def supervisee_rows(people: list[User]) -> list[SuperviseeRow]:
             )
         )
     return rows
+
+
+def review_queue(supervisor: User) -> QuerySet[SupervisionSession]:
+    """Entries awaiting this supervisor's review: submitted to them by a current supervisee,
+    oldest first (an external supervisor's entries never await anyone)."""
+    return (
+        SupervisionSession.objects.awaiting_review()
+        .filter(supervisor=supervisor, supervisee__in=permissions.current_supervisees(supervisor))
+        .select_related("supervisee")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def awaiting_review_count(supervisor: User) -> int:
+    """How many entries `review_queue` lists, in one query (the navigation's count)."""
+    return review_queue(supervisor).count()
+
+
+def visible_entry(user: User, pk: int) -> SupervisionSession | None:
+    """One log entry, if this person may open it, with what its page shows (its people, the
+    correction it amends and the framework statements); None otherwise."""
+    return (
+        SupervisionSession.objects.filter(permissions.supervision_entries_visible_to(user), pk=pk)
+        .select_related("supervisee", "supervisor", "confirmed_by", "amends", "amendment")
+        .prefetch_related(
+            "actions",
+            "items",
+            Prefetch("comments", queryset=SessionComment.objects.select_related("author")),
+        )
+        .first()
+    )

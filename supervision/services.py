@@ -175,6 +175,41 @@ def confirm(entry: SupervisionSession, *, by: User, revision: int) -> bool:
 
 
 @transaction.atomic
+def withdraw(entry: SupervisionSession, *, by: User, revision: int) -> bool:
+    """The supervisee takes a submitted entry back: it is a draft again, to change or to send to
+    another supervisor (theirs left, or they spotted a mistake). Returns False if it was
+    already taken back."""
+    locked = _locked(entry)
+    if locked.supervisee_id != by.pk:
+        raise NotAllowed()
+    return _change_status(
+        entry,
+        locked,
+        by=by,
+        revision=revision,
+        to=Status.DRAFT,
+        reason="withdrawn",
+        allowed_from=(Status.SUBMITTED,),
+        submitted_at=None,
+    )
+
+
+@transaction.atomic
+def add_comment(entry: SupervisionSession, *, by: User, text: str) -> SessionComment:
+    """A comment in the entry's review: the supervisee's reply while they may change the entry,
+    or its supervisor's note while it awaits their review. Client identifiers are refused."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"comment": "Write the comment first."})
+    reject_nhs_numbers(text)
+    if not (
+        permissions.can_edit_supervision(by, entry) or permissions.can_review_supervision(by, entry)
+    ):
+        raise NotAllowed() if not permissions.can_view_supervision(by, entry) else WrongState()
+    return SessionComment.objects.create(entry=entry, author=by, text=text)
+
+
+@transaction.atomic
 def amend(entry: SupervisionSession, *, by: User) -> SupervisionSession:
     """Start a correction of a confirmed entry: a new draft copying it, that `amends` it. The
     original stays as it was, and counts until the correction is confirmed. Asking again

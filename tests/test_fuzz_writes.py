@@ -13,6 +13,10 @@ Endpoints that write, found from the URL resolver and the views:
 - `assessments:questionnaire_review` (POST self-assessment/<pk>/review/): submits.
 - `accounts:my_data_download` (POST my-data/download/): the zip of one's data, recorded.
 - `session_keepalive` (POST session/keepalive/): restarts the idle clock (the session only).
+- `supervision:session_new` (POST supervision/log/new/): records a draft log entry, or records
+  and submits it ("submit").
+- `supervision:session_edit` (POST supervision/log/<pk>/): changes (and perhaps submits) one's
+  own draft or returned entry; a page of an older revision answers 409.
 - `admin:assessments_framework_import`: uploads a framework file (multipart).
 - Admin actions: `open_draft` (frameworks), `publish_drafts` (versions, with its confirmation),
   `anonymise_selected` (people, with its confirmation).
@@ -29,7 +33,9 @@ watched: signing in and out writes them by design).
 
 from __future__ import annotations
 
+import datetime
 import io
+import re
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,18 +43,23 @@ from urllib.parse import quote
 
 import pytest
 from allauth.account.models import EmailAddress
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.http import HttpResponse, QueryDict
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.http import int_to_base36
 from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, SupervisionRelationship, User
 from assessments import questionnaire
 from assessments.framework_io import MAX_FILE_BYTES
 from assessments.models import (
@@ -59,6 +70,8 @@ from assessments.models import (
     ItemRating,
     SelfAssessment,
 )
+from supervision import services as supervision_services
+from supervision.models import Delivery, Format, SupervisionSession
 from tests import factories
 from tests.framework_files import small_framework, with_line
 from tests.fuzz.hostile import (
@@ -70,6 +83,7 @@ from tests.fuzz.hostile import (
     extra_pairs,
     field,
     has_surrogate,
+    huge_texts,
     posts,
     rows,
     shuffled,
@@ -1003,3 +1017,473 @@ def test_hostile_data_downloads_give_the_whole_archive_and_one_record(cast, data
         Download(therapist),
         prepare=hostile_stored_data,
     )
+
+
+# The supervision log: a new entry, and a change to one
+
+LOG = "/supervision/log/"
+SUPERVISION_TABLES = {
+    "supervision.supervisionsession",
+    "supervision.historicalsupervisionsession",
+    "supervision.supervisionsession_items",
+}
+
+
+@dataclass
+class LogCast:
+    therapist: User
+    supervisor: User  # supervises the therapist since 30 days ago
+    former: User  # supervised the therapist from 200 to 60 days ago
+    theirs_supervisor: User  # supervises the colleague, not the therapist
+    outsider: User  # no role anywhere
+    colleague: User
+    draft: SupervisionSession
+    external: SupervisionSession  # a draft with an external supervisor
+    returned: SupervisionSession
+    submitted: SupervisionSession
+    confirmed: SupervisionSession
+    theirs: SupervisionSession  # the colleague's draft
+    items: list[int]  # the statements of the therapist's framework
+    foreign_items: list[int]  # statements of another framework, or not rated
+
+
+def days_ago(days: int) -> datetime.date:
+    return timezone.localdate() - datetime.timedelta(days=days)
+
+
+@pytest.fixture
+def log_cast(published_version, service, team, therapist, supervisor) -> LogCast:
+    from assessments.framework_io import import_framework, parse_yaml
+
+    service.framework = published_version.framework
+    service.save()
+    former = factories.supervisor(team=team)
+    factories.SupervisionFactory(
+        supervisor=former, supervisee=therapist, starts_on=days_ago(200), ends_on=days_ago(60)
+    )
+    colleague = factories.therapist(team=team)
+    theirs_supervisor = factories.supervisor(team=team)
+    factories.SupervisionFactory(supervisor=theirs_supervisor, supervisee=colleague)
+    rated = FrameworkItem.objects.filter(version=published_version).rated()
+    items = list(rated.order_by("pk").values_list("pk", flat=True))
+    other = import_framework(parse_yaml(small_framework("other", "Other")))
+    unrated = FrameworkItem.objects.filter(version=published_version).exclude(pk__in=items)
+    foreign = [
+        *FrameworkItem.objects.filter(version=other).values_list("pk", flat=True),
+        *unrated.values_list("pk", flat=True)[:2],
+    ]
+
+    def entry(who: User, by: User | None = None, **fields) -> SupervisionSession:
+        base = {"held_on": days_ago(1), "duration_minutes": 60, "format": "individual"}
+        base |= {"delivery": "remote", "supervisor": by} | fields
+        return supervision_services.record_session(who, items=rated[:2], **base)
+
+    def submitted() -> SupervisionSession:
+        made = entry(therapist, supervisor)
+        supervision_services.submit(made, by=therapist, revision=made.revision)
+        return made
+
+    returned, confirmed = submitted(), submitted()
+    supervision_services.return_for_changes(
+        returned, by=supervisor, revision=returned.revision, comment="Add the homework."
+    )
+    supervision_services.confirm(confirmed, by=supervisor, revision=confirmed.revision)
+    return LogCast(
+        therapist=therapist,
+        supervisor=supervisor,
+        former=former,
+        theirs_supervisor=theirs_supervisor,
+        outsider=factories.UserFactory(),
+        colleague=colleague,
+        draft=entry(therapist, supervisor, reflection="Worked on formulation."),
+        external=entry(therapist, None, external_supervisor_name="Dr A Smith"),
+        returned=returned,
+        submitted=submitted(),
+        confirmed=confirmed,
+        theirs=entry(colleague, theirs_supervisor),
+        items=items,
+        foreign_items=foreign,
+    )
+
+
+def nhs_check(first_nine: str) -> int | None:
+    """The modulus-11 check digit (written here again, not imported: the oracle of the
+    validator's refusals must not be the validator)."""
+    remainder = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=True)) % 11
+    return {0: 0, 1: None}.get(remainder, 11 - remainder)
+
+
+NHS_SHAPE = re.compile(r"(?<![0-9])([0-9]{3})[ -]?([0-9]{3})[ -]?([0-9]{4})(?![0-9])")
+
+
+def holds_nhs_number(text: str) -> bool:
+    for match in NHS_SHAPE.finditer(text):
+        digits = "".join(match.groups())
+        if nhs_check(digits[:9]) == int(digits[9]):
+            return True
+    return False
+
+
+@st.composite
+def nhs_texts(draw) -> str:
+    """Text holding a valid NHS number, whole or grouped 3-3-4, among other words."""
+    first = draw(
+        st.text("0123456789", min_size=9, max_size=9).filter(lambda d: nhs_check(d) is not None)
+    )
+    number = first + str(nhs_check(first))
+    sep = draw(st.sampled_from(["", " ", "-"]))
+    written = f"{number[:3]}{sep}{number[3:6]}{sep}{number[6:]}"
+    before, after = (
+        draw(st.sampled_from(["", "Seen ", "Client "])),
+        draw(st.sampled_from(["", " today", "."])),
+    )
+    return before + written + after
+
+
+ACTIVITIES = [
+    "case_discussion",
+    "role_play",
+    "recording_reviewed",
+    "formulation",
+    "skills_practice",
+]
+
+
+def entry_fields(cast: LogCast) -> dict[str, st.SearchStrategy[str]]:
+    """A hostile value for each field of the entry form."""
+    dates = [days_ago(n).isoformat() for n in (0, 1, 5, 29, 31, 59, 61, 199, 201, 400, -1)]
+    yesterday = days_ago(1)
+    spelt = [
+        yesterday.strftime("%d/%m/%Y"),
+        yesterday.strftime("%m/%d/%Y"),
+        yesterday.strftime("%d/%m/%y"),
+        yesterday.isoformat() + "T00:00",
+        "0001-01-01",
+        "9999-12-31",
+        "10000-01-01",
+        "2024-02-30",
+        "2024-13-01",
+    ]
+    people = [cast.supervisor.pk] * 3 + [
+        cast.former.pk,
+        cast.theirs_supervisor.pk,
+        cast.outsider.pk,
+        cast.therapist.pk,
+        cast.colleague.pk,
+    ]
+    ids_of_nothing = ["", "0", "-1", " 1", "1.0", str(2**63 - 1), str(2**63), "9" * 30]
+    item_ids = [str(pk) for pk in cast.items[:4] * 2 + cast.foreign_items]
+    return {
+        "held_on": st.one_of(st.sampled_from(dates + spelt), texts()),
+        "duration_minutes": st.one_of(
+            st.sampled_from(["-1", "0", "1", "60", "600", "601", "32768", str(2**63), "60.0"]),
+            st.sampled_from([" 60", "٦٠", "1e2", ""]),
+            texts(),
+        ),
+        "format": st.one_of(st.sampled_from([*Format.values, "GROUP", ""]), texts()),
+        "group_size": st.one_of(
+            st.sampled_from(["", "0", "1", "2", "3", "32767", "32768", str(2**63), "-2", "2.5"]),
+            texts(),
+        ),
+        "delivery": st.one_of(st.sampled_from([*Delivery.values, ""]), texts()),
+        "supervisor": st.one_of(
+            st.sampled_from([str(pk) for pk in people] + ids_of_nothing), texts()
+        ),
+        "external_supervisor_name": st.one_of(
+            st.sampled_from(["", "Dr A Smith", " Dr B Jones ", "x" * 200, "x" * 201]),
+            nhs_texts(),
+            texts(),
+        ),
+        "external_supervisor_accredited": CHECKBOX,
+        "activities": st.one_of(
+            st.sampled_from([*ACTIVITIES, "unknown", "", "FORMULATION"]), texts()
+        ),
+        # Ids beyond 64 bits too: the form refuses them before looking them up.
+        "items": st.one_of(
+            st.sampled_from([*item_ids, *ids_of_nothing, str(2**63), "9" * 30]), texts()
+        ),
+        "reflection": st.one_of(
+            st.text(max_size=60),
+            nhs_texts(),
+            texts(),
+            st.sampled_from(["x" * 20_000, " padded \r\n", "a\x00b"]),
+            st.text(max_size=60),
+            texts(),
+            huge_texts(),
+        ),
+    }
+
+
+MULTIPLE = {"activities", "items"}
+
+
+@st.composite
+def entry_posts(
+    draw, cast: LogCast, extra: Sequence[tuple[str, st.SearchStrategy[str]]] = ()
+) -> Post:
+    """Half the time the form as the page sends it (each field once, plausible) with one or two
+    values hostile; half the time anything: fields missing or repeated, raw bodies."""
+    hostile = entry_fields(cast)
+    named = [*hostile.items(), ("submit", st.sampled_from(["", "1"])), *extra]
+    if draw(st.booleans()):
+        form = shuffled(*[field(name, values_) for name, values_ in named], extra_pairs())
+        return draw(posts(form, wild=True))
+    plausible: Pairs = [
+        ("held_on", draw(st.sampled_from([days_ago(n).isoformat() for n in (0, 1, 7, 29)]))),
+        ("duration_minutes", draw(st.sampled_from(["30", "60", "90"]))),
+        ("format", draw(st.sampled_from(["individual", "peer", "live_observation"]))),
+        ("group_size", ""),
+        ("delivery", draw(st.sampled_from(Delivery.values))),
+        ("supervisor", str(cast.supervisor.pk)),
+        ("external_supervisor_name", ""),
+        ("reflection", draw(st.text(max_size=40))),
+        *[("activities", a) for a in draw(st.lists(st.sampled_from(ACTIVITIES), unique=True))],
+        *[
+            ("items", str(pk))
+            for pk in draw(st.lists(st.sampled_from(cast.items[:6]), unique=True))
+        ],
+    ]
+    for name, values_ in extra:
+        plausible.append((name, draw(values_)))
+    if draw(st.booleans()):
+        plausible.append(("submit", ""))
+    for name in draw(st.lists(st.sampled_from(sorted(hostile)), max_size=2, unique=True)):
+        if name in MULTIPLE:
+            plausible = [(n, v) for n, v in plausible if n != name]
+            plausible += [(name, v) for v in draw(st.lists(hostile[name], max_size=3))]
+        else:
+            plausible = [(n, v) if n != name else (n, draw(hostile[name])) for n, v in plausible]
+            if name == "external_supervisor_name" and draw(st.booleans()):
+                plausible = [(n, "" if n == "supervisor" else v) for n, v in plausible]
+    return draw(posts(shuffled(st.just(plausible), extra_pairs()), wild=False))
+
+
+def cleaned(form_field, value: str | None):
+    """`value` as a Django form field of that kind cleans it (the page's language), or a
+    refusal."""
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            return form_field.clean(value)
+        except ValidationError:
+            return REFUSED
+
+
+REFUSED = object()
+SMALL = "PositiveSmallIntegerField"
+
+
+def posted_entry(form: QueryDict) -> dict | None:
+    """The entry an accepted post must store, read from the post alone (the last of repeated
+    single fields, as Django reads them); None when a value in it may never be stored."""
+    held_on = cleaned(forms.DateField(), form.get("held_on"))
+    duration = cleaned(forms.IntegerField(min_value=1, max_value=600), form.get("duration_minutes"))
+    format_, delivery = form.get("format"), form.get("delivery")
+    group_size = cleaned(forms.IntegerField(required=False, min_value=2), form.get("group_size"))
+    supervisor = form.get("supervisor") or None
+    activities = form.getlist("activities")
+    reflection = (form.get("reflection") or "").strip()
+    if REFUSED in (held_on, duration, group_size) or held_on > timezone.localdate():
+        return None
+    if format_ not in Format.values or delivery not in Delivery.values:
+        return None
+    if format_ != Format.GROUP:
+        group_size = None
+    elif group_size is None or group_size > connection.ops.integer_field_range(SMALL)[1]:
+        return None  # the column's range: 32767 on PostgreSQL, 64 bits on SQLite
+    if not set(activities) <= set(ACTIVITIES) or len(set(activities)) != len(activities):
+        return None
+    if "\x00" in reflection or holds_nhs_number(reflection):
+        return None
+    if supervisor is not None:
+        if as_id(supervisor) is None:  # the lookup reads an id as int() does (" 7" is 7)
+            return None
+        name, accredited = "", False
+    else:
+        name = (form.get("external_supervisor_name") or "").strip()
+        accredited = ticked(form.get("external_supervisor_accredited"))
+        if not name or len(name) > 200 or "\x00" in name or holds_nhs_number(name):
+            return None
+    items = form.getlist("items")
+    if not all(pk.isascii() and pk.isdigit() and not pk.startswith("0") for pk in items):
+        return None
+    return {
+        "held_on": held_on,
+        "duration_minutes": duration,
+        "format": format_,
+        "group_size": group_size,
+        "delivery": delivery,
+        "supervisor_id": None if supervisor is None else as_id(supervisor),
+        "external_supervisor_name": name,
+        "external_supervisor_accredited": accredited,
+        "activities": activities,
+        "reflection": reflection,
+        "items": {int(pk) for pk in items},
+    }
+
+
+def stored_entry(entry: SupervisionSession) -> dict:
+    return {
+        "held_on": entry.held_on,
+        "duration_minutes": entry.duration_minutes,
+        "format": entry.format,
+        "group_size": entry.group_size,
+        "delivery": entry.delivery,
+        "supervisor_id": entry.supervisor_id,
+        "external_supervisor_name": entry.external_supervisor_name,
+        "external_supervisor_accredited": entry.external_supervisor_accredited,
+        "activities": entry.activities,
+        "reflection": entry.reflection,
+        "items": set(entry.items.values_list("pk", flat=True)),
+    }
+
+
+def log_state() -> tuple[dict, list, set]:
+    """Every entry's row, every entry's statements, and the history rows' ids."""
+    entries = {row["id"]: row for row in SupervisionSession.objects.values()}
+    through = SupervisionSession.items.through
+    links = list(
+        through.objects.order_by("pk").values_list("supervisionsession_id", "frameworkitem_id")
+    )
+    history = set(SupervisionSession.history.values_list("history_id", flat=True))
+    return entries, links, history
+
+
+class EntryWrite:
+    """A new entry or a change to one: refused, nothing changes; accepted, exactly one entry of
+    the signed-in therapist is created or changed, to the values posted, within the model's
+    rules, with its history, and nobody else's entry is touched."""
+
+    def __init__(self, cast: LogCast, post: Post, *, target: SupervisionSession | None = None):
+        self.cast, self.post, self.target = cast, post, target
+
+    @property
+    def revision(self) -> str:
+        """The revision the post names (read only once the request was accepted: a body with
+        too many fields cannot be read at all)."""
+        return self.post.form.get("revision", "")
+
+    def capture(self):
+        return log_state()
+
+    def __call__(self, response, before, after, captured) -> None:
+        entries_before, links_before, history_before = captured
+        changed = changed_tables(before, after)
+        if not changed:
+            if self.target is None and response.status_code == 302:
+                assert response["Location"] != LOG, "said saved, stored nothing"
+            return
+        assert (response.status_code, response["Location"]) == (302, LOG)
+        assert changed <= SUPERVISION_TABLES, changed
+        entries_after, links_after, _ = log_state()
+        touched = {pk for pk in entries_after if entries_after[pk] != entries_before.get(pk)}
+        assert len(touched) == 1, touched
+        (pk,) = touched
+        if self.target is None:
+            assert pk not in entries_before
+            assert set(entries_after) - set(entries_before) == {pk}
+        else:
+            assert pk == self.target.pk and set(entries_after) == set(entries_before)
+        others = lambda links: [link for link in links if link[0] != pk]  # noqa: E731
+        assert others(links_after) == others(links_before)
+        entry = SupervisionSession.objects.get(pk=pk)
+        old = entries_before.get(pk)
+        old_items = {item for entry_id, item in links_before if entry_id == pk}
+        changed_values = self.check_entry(entry, old, old_items)
+        new_history = SupervisionSession.history.exclude(history_id__in=history_before)
+        assert {(h.id, h.history_user_id) for h in new_history} == {(pk, self.cast.therapist.pk)}
+        submitted = entry.status == "submitted" and (old is None or old["status"] != "submitted")
+        assert len(new_history) == changed_values + submitted
+
+    def check_entry(self, entry: SupervisionSession, old: dict | None, old_items: set) -> bool:
+        """Check the stored entry; whether its values (not only its status) changed."""
+        form = self.post.form
+        assert self.post.content_type == FORM
+        assert entry.supervisee_id == self.cast.therapist.pk
+        expected = posted_entry(form)
+        assert expected is not None, "a value that may not be stored was accepted"
+        assert stored_entry(entry) == expected
+        # The model's rules, checked on what was stored.
+        assert 1 <= entry.duration_minutes <= 600
+        assert (entry.format == Format.GROUP) == (entry.group_size is not None)
+        assert entry.group_size is None or entry.group_size >= 2
+        assert (entry.supervisor_id is None) != (entry.external_supervisor_name == "")
+        assert entry.supervisor_id is None or not entry.external_supervisor_accredited
+        assert entry.held_on <= timezone.localdate()
+        if entry.supervisor_id is not None:
+            assert SupervisionRelationship.objects.filter(
+                Q(ends_on__isnull=True) | Q(ends_on__gte=entry.held_on),
+                supervisor_id=entry.supervisor_id,
+                supervisee=self.cast.therapist,
+                starts_on__lte=entry.held_on,
+            ).exists()
+        assert set(expected["items"]) <= set(self.cast.items)
+        submit = "submit" in form
+        if old is None:
+            assert entry.status == ("submitted" if submit else "draft")
+            assert entry.revision == (1 if submit else 0)
+            assert entry.amends_id is None
+            return True
+        assert old["status"] in SupervisionSession.EDITABLE
+        assert entry.status == ("submitted" if submit else old["status"])
+        assert (entry.amends_id, entry.created_at) == (old["amends_id"], old["created_at"])
+        was = {name: old[name] for name in expected if name != "items"} | {"items": old_items}
+        changed_values = was != expected
+        # A stale page may change nothing; one whose values are the stored ones may still submit.
+        assert not changed_values or as_id(self.revision) == old["revision"]
+        assert entry.revision == old["revision"] + changed_values + (entry.status != old["status"])
+        return changed_values
+
+
+def revision_values(entry: SupervisionSession) -> st.SearchStrategy[str]:
+    current = entry.revision
+    return st.one_of(
+        st.sampled_from([str(current)] * 4 + [str(current - 1), str(current + 1), f" {current}"]),
+        st.sampled_from(["", "-1", str(2**63), "9" * 30, "1.0", "\u0660"]),
+        texts(8),
+    )
+
+
+@FUZZ
+@given(data=st.data())
+def test_hostile_new_supervision_log_entries_create_one_valid_own_entry_or_nothing(log_cast, data):
+    cast = log_cast
+    who = data.draw(st.sampled_from([cast.therapist] * 6 + [cast.supervisor, cast.colleague, None]))
+    post = data.draw(entry_posts(cast))
+    url = reverse("supervision:session_new")
+    check = EntryWrite(cast, post) if who == cast.therapist else None
+    attempt(who, posting(url, post), check)
+
+
+@FUZZ
+@given(data=st.data())
+def test_hostile_supervision_log_changes_change_only_that_own_entry_validly_or_nothing(
+    log_cast, data
+):
+    cast = log_cast
+    editable = [cast.draft] * 4 + [cast.returned, cast.external]
+    target = data.draw(st.sampled_from([*editable, cast.submitted, cast.confirmed, cast.theirs]))
+    revisions = revision_values(target)
+    post = data.draw(entry_posts(cast, extra=[("revision", revisions)]))
+    pk = data.draw(st.sampled_from([str(target.pk)] * 16 + ["0", str(2**63), "9" * 30]))
+    who = data.draw(st.sampled_from([cast.therapist] * 12 + [cast.colleague, None]))
+    check = EditCheck(cast, post, target=target if pk == str(target.pk) else None)
+    attempt(who, posting(f"/supervision/log/{pk}/", post), check if who == cast.therapist else None)
+
+
+class EditCheck(EntryWrite):
+    """A change: as `EntryWrite`; and a page that answers 409 (stale) changed nothing."""
+
+    def __call__(self, response, before, after, captured) -> None:
+        if response.status_code == 409:
+            unchanged_when_refused(response, before, after)
+            assert as_id(self.revision) != self.target.revision
+            return
+        if self.target is None:
+            unchanged_when_refused(response, before, after)
+            return
+        super().__call__(response, before, after, captured)
+
+
+def test_supervision_log_urls_are_the_ones_the_fuzzers_post_to(log_cast):
+    assert reverse("supervision:log") == LOG
+    assert reverse("supervision:session_edit", args=[7]) == "/supervision/log/7/"

@@ -97,6 +97,10 @@ def entry_revision(cast: Cast) -> dict[str, str]:
     return {"revision": str(cast.owner_entry.revision)}
 
 
+def submitted_revision(cast: Cast) -> dict[str, str]:
+    return {"revision": str(cast.submitted_entry.revision), "comment": "Add the agenda."}
+
+
 @dataclass(frozen=True)
 class Case:
     """One URL of a row: what its ids point at, and per method what each identity gets."""
@@ -213,6 +217,46 @@ ROWS: dict[str, tuple[Case, ...]] = {
     "supervision:session_edit": (
         Case("the owner's draft entry", url("supervision:session_edit", "owner_entry.pk"),
              form(only("owner")), data=entry_revision),
+    ),
+    # Issue 17, sign-off: an entry's page is its supervisee's, and its supervisor's once sent
+    # to them (while they supervise; an entry they confirmed stays theirs to read). Only the
+    # supervisee withdraws or corrects it, only its current supervisor returns or confirms it
+    # (each a POST that redirects on success).
+    "supervision:session_detail": (
+        Case("the owner's draft entry", url("supervision:session_detail", "owner_entry.pk"),
+             read_only(only("owner"))),
+        Case("the owner's entry awaiting review",
+             url("supervision:session_detail", "submitted_entry.pk"),
+             read_only(only("owner", "supervisor"))),
+        Case("the owner's entry confirmed by the former supervisor",
+             url("supervision:session_detail", "confirmed_entry.pk"),
+             read_only(only("owner", "former_supervisor"))),
+    ),
+    "supervision:session_withdraw": (
+        Case("the owner's entry awaiting review",
+             url("supervision:session_withdraw", "submitted_entry.pk"),
+             {"POST": only("owner")}, data=submitted_revision),
+    ),
+    "supervision:session_amend": (
+        Case("the owner's confirmed entry", url("supervision:session_amend", "confirmed_entry.pk"),
+             {"POST": only("owner")}),
+    ),
+    "supervision:session_return": (
+        Case("the owner's entry awaiting review",
+             url("supervision:session_return", "submitted_entry.pk"),
+             {"POST": only("supervisor")}, data=submitted_revision),
+        Case("the owner's entry confirmed by the former supervisor",
+             url("supervision:session_return", "confirmed_entry.pk"),
+             {"POST": only()}, data=submitted_revision),
+    ),
+    "supervision:session_confirm": (
+        Case("the owner's entry awaiting review",
+             url("supervision:session_confirm", "submitted_entry.pk"),
+             {"POST": only("supervisor")}, data=submitted_revision),
+    ),
+    "supervision:review_queue": (
+        Case("the viewer's entries awaiting review", url("supervision:review_queue"),
+             read_only(only(*SUPERVISORS)), denied_status=403),
     ),
     # Issue 16: the session keep-alive (204), the page after signing in again (a redirect
     # home when nothing is pending), a person's own data page and its download (a zip).

@@ -59,6 +59,10 @@ class Cast:
     admin_viewer: User
     # A draft supervision log entry of the owner's, supervised by `supervisor`.
     owner_entry: SupervisionSession
+    # An entry of the owner's awaiting review by `supervisor`.
+    submitted_entry: SupervisionSession
+    # An entry of the owner's that `former_supervisor` confirmed while supervising them.
+    confirmed_entry: SupervisionSession
     sessions: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -154,6 +158,21 @@ def build_cast() -> Cast:
     )
 
     owner_entry = factories.SupervisionSessionFactory(supervisee=owner, supervisor=supervisor)
+    submitted_entry = factories.SupervisionSessionFactory(
+        supervisee=owner,
+        supervisor=supervisor,
+        status=SupervisionSession.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    confirmed_entry = factories.SupervisionSessionFactory(
+        supervisee=owner,
+        supervisor=former_supervisor,
+        held_on=days_ago(30),
+        status=SupervisionSession.Status.CONFIRMED,
+        submitted_at=timezone.now(),
+        confirmed_by=former_supervisor,
+        confirmed_at=timezone.now(),
+    )
 
     admin_viewer = factories.UserFactory(is_staff=True)
     admin_viewer.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
@@ -187,6 +206,8 @@ def build_cast() -> Cast:
         duals_assessment=duals_assessment,
         admin_viewer=admin_viewer,
         owner_entry=owner_entry,
+        submitted_entry=submitted_entry,
+        confirmed_entry=confirmed_entry,
     )
     for identity in SIGNED_IN:
         cast.sessions[identity] = _sign_in(people[identity])  # type: ignore[arg-type]

@@ -198,7 +198,9 @@ def test_supervisor_profile_stays_within_the_query_budget(
     client, two_cycles, supervisor, django_assert_max_num_queries
 ):
     signed_in(client, supervisor)
-    with django_assert_max_num_queries(PROFILE_QUERY_BUDGET):
+    # Measured: 10 for a supervisor, who also has the access record written and the entries
+    # awaiting their review counted for the navigation.
+    with django_assert_max_num_queries(PROFILE_QUERY_BUDGET + 1):
         response = client.get(profile_url(two_cycles))
     assert response.status_code == 200
 

@@ -38,6 +38,6 @@ def test_therapist_logs_a_supervision_session_as_a_draft(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Your supervision log")
     check_page(page, assert_accessible)
-    entry = SupervisionSession.objects.get(supervisee__username="therapist01")
+    entry = SupervisionSession.objects.filter(supervisee__username="therapist01").latest("pk")
     assert entry.status == SupervisionSession.Status.DRAFT
     assert entry.duration_minutes == 60

@@ -79,6 +79,16 @@ def test_group_session_without_its_size_is_refused(sign_in, therapist, superviso
     assert not SupervisionSession.objects.exists()
 
 
+@pytest.mark.parametrize("item", [str(2**63), "9" * 30, "-1", "x"])
+def test_a_statement_that_cannot_exist_is_refused_and_nothing_saved(
+    sign_in, therapist, supervisor, item
+):
+    response = sign_in(therapist).post(NEW, posted(supervisor, items=[item]))
+    assert response.status_code == 200
+    assertContains(response, "is not one of the available choices")
+    assert not SupervisionSession.objects.exists()
+
+
 def test_someone_who_is_not_their_supervisor_cannot_be_chosen(sign_in, therapist, team):
     stranger = factories.supervisor(team=team)
     response = sign_in(therapist).post(NEW, posted(stranger))

@@ -1,6 +1,6 @@
 """Load the shipped framework's versions (if absent), the demo organisation and its
 self-assessments, store the reliability figures their baselines give (so profiles show reliable
-change), then print the demo logins."""
+change), write supervisor1's supervisees' supervision logs, then print the demo logins."""
 
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from assessments.models import Framework, FrameworkVersion
 from assessments.reliability import refresh_reliability
 from demo.assessments import build_demo_assessments
 from demo.people import DEMO_PASSWORD, DEMO_SERVICE_SLUG, build_demo_organisation
+from demo.supervision import build_demo_supervision
 
 
 def _read(path: Path) -> dict:
@@ -41,6 +42,9 @@ class Command(BaseCommand):
                 f"Stored reliability figures for {domains} domains from "
                 f"{version.framework.reliability_baselines} baselines."
             )
+        entries = build_demo_supervision()
+        if entries:
+            self.stdout.write(f"Created {entries} demo supervision log entries.")
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.username:<13} {login.role}")
