@@ -64,6 +64,11 @@ class ReturnForm(forms.Form):
     )
 
 
+# Bounds a person would never reach, so that nothing typed or forged is cut or overflows.
+MAX_GROUP_SIZE = 100
+MAX_REFLECTION_LENGTH = 10_000
+
+
 class RowChoices(forms.ModelMultipleChoiceField):
     """A pick of rows that refuses values which cannot be ids before looking them up (a number
     past 64 bits is an error on SQLite, not an unknown choice)."""
@@ -92,6 +97,7 @@ class SupervisionSessionForm(forms.Form):
         label="People supervised in the group",
         required=False,
         min_value=2,
+        max_value=MAX_GROUP_SIZE,
         help_text="For group supervision only.",
     )
     delivery = forms.ChoiceField(
@@ -122,6 +128,7 @@ class SupervisionSessionForm(forms.Form):
     reflection = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
+        max_length=MAX_REFLECTION_LENGTH,
         validators=[reject_nhs_numbers],
         help_text="What you learnt and will do differently. No client identifiers.",
     )

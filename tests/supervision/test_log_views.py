@@ -79,6 +79,21 @@ def test_group_session_without_its_size_is_refused(sign_in, therapist, superviso
     assert not SupervisionSession.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"format": "group", "group_size": "40000"}, "less than or equal to 100"),
+        ({"reflection": "x" * 10_001}, "at most 10000 characters"),
+    ],
+)
+def test_a_group_or_reflection_past_its_bound_is_refused_and_nothing_saved(
+    sign_in, therapist, supervisor, overrides, message
+):
+    response = sign_in(therapist).post(NEW, posted(supervisor, **overrides))
+    assertContains(response, message)
+    assert not SupervisionSession.objects.exists()
+
+
 @pytest.mark.parametrize("item", [str(2**63), "9" * 30, "-1", "x"])
 def test_a_statement_that_cannot_exist_is_refused_and_nothing_saved(
     sign_in, therapist, supervisor, item
