@@ -85,9 +85,26 @@ class TeamInline(admin.TabularInline):
 
 @admin.register(Service)
 class ServiceAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["name", "slug", "framework"]
+    list_display = [
+        "name",
+        "slug",
+        "framework",
+        "rupture_records_enabled",
+        "ctsr_ratings_enabled",
+    ]
     list_select_related = ["framework"]
-    list_filter = ["framework"]
+    list_filter = ["framework", "rupture_records_enabled", "ctsr_ratings_enabled"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "reassessment_interval_months", "framework"]}),
+        (
+            "Supervision log features",
+            {
+                "fields": ["rupture_records_enabled", "ctsr_ratings_enabled"],
+                "description": "Optional sections of the supervision log entry form that this "
+                "service's therapists are offered. Records already made stay visible.",
+            },
+        ),
+    ]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
     inlines = [TeamInline]

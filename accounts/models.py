@@ -56,6 +56,16 @@ class Service(models.Model):
             "Changing it lets assessments in progress finish on their own framework."
         ),
     )
+    rupture_records_enabled = models.BooleanField(
+        "Rupture-and-repair records",
+        default=True,
+        help_text="Supervision log entries may record a rupture in the alliance and its repair.",
+    )
+    ctsr_ratings_enabled = models.BooleanField(
+        "CTS-R ratings",
+        default=True,
+        help_text="Supervision log entries may rate a recorded session on the CTS-R's 12 items.",
+    )
 
     history = HistoricalRecords()
 

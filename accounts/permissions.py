@@ -19,7 +19,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from .models import Membership, Role, Service, SupervisionRelationship, User
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # accounts never imports the assessments or supervision apps 
 
 AnyUser = User | AnonymousUser
 T = TypeVar("T")
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -88,7 +89,7 @@ def role_required(role: str) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def gated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def gated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not has_role(request.user, role):
                 raise PermissionDenied(ROLE_PAGES_MESSAGE[Role(role)])
             return view(request, *args, **kwargs)
@@ -153,6 +154,18 @@ def can_see_private_answers(viewer: AnyUser, assessment: SelfAssessment) -> bool
 def can_see_private_answers_in_all(viewer: AnyUser, assessments: Iterable[SelfAssessment]) -> bool:
     """The same rule over one therapist's cycles, for figures that compare them: private answers
     count only when visible in every cycle, so change compares like with like."""
+    return _private_answers_shown(
+        viewer,
+        assessments,
+        lambda therapist_id: current_supervisees(viewer).filter(pk=therapist_id).exists(),
+    )
+
+
+def _private_answers_shown(
+    viewer: AnyUser, assessments: Iterable[SelfAssessment], supervises: Callable[[int], bool]
+) -> bool:
+    """The rule of `can_see_private_answers_in_all`, asking `supervises` whether the viewer
+    supervises the therapist today (a query, or a lookup in ids read once)."""
     assessments = list(assessments)
     therapists = {assessment.therapist_id for assessment in assessments}
     if not viewer.is_authenticated or len(therapists) != 1:
@@ -162,7 +175,7 @@ def can_see_private_answers_in_all(viewer: AnyUser, assessments: Iterable[SelfAs
         return True
     if not all(assessment.shares_sensitive for assessment in assessments):
         return False
-    return current_supervisees(viewer).filter(pk=therapist_id).exists()
+    return supervises(therapist_id)
 
 
 # The supervision log
@@ -268,3 +281,48 @@ def suppress(value: T, respondents: int, k: int | None = None) -> T | None:
     """The figure, or None (shown as "fewer than k") when it describes too few people to keep
     them anonymous. Every aggregate over people (team, service, heatmap cell) goes through this."""
     return value if is_disclosable(respondents, k) else None
+
+
+# Observer ratings (issue 17, deliverable 6)
+
+
+def observer_ratings_visible_to(user: AnyUser) -> Q:
+    """The observer ratings a person may read, as a filter on `supervision.ObserverRating`:
+    those about themselves, from any supervisor past or present; and, about a current
+    supervisee, those given by anyone who supervises that supervisee today (themselves
+    included). A former supervisor's ratings drop out of the supervisors' view, and a former
+    supervisor sees none."""
+    from django.db.models import Exists, OuterRef  # imported here: this block is append-only
+
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    current = SupervisionRelationship.objects.current()
+    given_by_a_current_supervisor = Exists(
+        current.filter(supervisor=OuterRef("supervisor"), supervisee=OuterRef("supervisee"))
+    )
+    my_supervisees = current_supervisees(user).values("pk")
+    about_my_supervisee = Q(supervisee__in=my_supervisees) & Q(given_by_a_current_supervisor)
+    return Q(supervisee=user) | about_my_supervisee
+
+
+# Supervisor dashboard (issue 17, deliverable 7)
+
+
+def can_see_private_answers_in_all_of_supervisees(
+    viewer: AnyUser, assessments: Iterable[SelfAssessment], supervisee_ids: Iterable[int]
+) -> bool:
+    """`can_see_private_answers_in_all` for a page that lists many therapists: `supervisee_ids`
+    are the viewer's current supervisees, read once from `current_supervisees`, so the rule
+    asks no query per therapist."""
+    return _private_answers_shown(viewer, assessments, set(supervisee_ids).__contains__)
+
+
+# The supervision agenda (helper B)
+
+
+def can_work_on_agenda(user: AnyUser, supervisee_id: int) -> bool:
+    """The agenda for a supervisee's next supervision is theirs and their current supervisors':
+    each of them reads it, adds to it and closes its items."""
+    if not user.is_authenticated:
+        return False
+    return user.pk == supervisee_id or current_supervisees(user).filter(pk=supervisee_id).exists()

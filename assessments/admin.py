@@ -331,13 +331,14 @@ class FrameworkItemAdmin(DraftOnlyMixin, ReadOnlyHistoryAdmin):
         TargetFilter,
         "primary_subcomponent",
         "is_sensitive",
+        "in_session",
     ]
     list_select_related = ["section", "primary_subcomponent", "version__framework"]
     search_fields = ["key", "problem_text", "target_text"]
     filter_horizontal = ["tdf_domains", "intervention_functions"]
     fieldsets = [
         (None, {"fields": ["version", "section", "key", "order"]}),
-        ("Text", {"fields": ["problem_text", "target_text", "is_sensitive"]}),
+        ("Text", {"fields": ["problem_text", "target_text", "is_sensitive", "in_session"]}),
         (
             "Coding",
             {

@@ -86,6 +86,8 @@ def _item_content(item: FrameworkItem) -> dict[str, Any]:
     if functions:
         entry["functions"] = functions
     entry["sensitive"] = item.is_sensitive
+    if item.in_session:  # left out when false, its default, so other files read as before
+        entry["in_session"] = True
     if item.source:
         entry["seed"] = item.source
     if item.repairs:
@@ -123,6 +125,7 @@ def write_content(version: FrameworkVersion, data: dict[str, Any]) -> None:
                 primary_subcomponent=subcomponents.get(it.get("primary") or ""),
                 secondary_subcomponent=subcomponents.get(it.get("secondary") or ""),
                 is_sensitive=bool(it.get("sensitive", False)),
+                in_session=it.get("in_session") is True,
                 source=_clean(it.get("seed") or {}),
                 repairs=(it.get("repairs") or "").strip(),
             )

@@ -53,6 +53,7 @@ ITEM_FIELDS = {
     "tdf",
     "functions",
     "sensitive",
+    "in_session",
     "seed",
     "repairs",
 }
@@ -72,6 +73,7 @@ CSV_COLUMNS = [
     "tdf",
     "functions",
     "sensitive",
+    "in_session",
     "seed_file",
     "seed_problem",
     "seed_target",
@@ -84,7 +86,7 @@ CSV_COLUMNS = [
 ]
 CSV_REQUIRED = ["section_key", "key", "problem", "target"]
 # Cells that belong to an item row, and those that belong to an involvement-level row.
-CSV_ITEM_CELLS = [*CSV_COLUMNS[: CSV_COLUMNS.index("sensitive") + 1], "repairs"]
+CSV_ITEM_CELLS = [*CSV_COLUMNS[: CSV_COLUMNS.index("in_session") + 1], "repairs"]
 CSV_LEVEL_CELLS = ["level_name", "level_description", "level_examples"]
 # The section cells every row of a section repeats from its first row.
 CSV_SECTION_CELLS = ["section_kind", "section_title", "section_component"]
@@ -287,7 +289,8 @@ def _check_header(header: list[str]) -> None:
 
 
 def _flag(value: str) -> bool | str:
-    """A CSV 'sensitive' cell as true or false; anything else stays text for `check` to refuse."""
+    """A CSV 'sensitive' or 'in_session' cell as true or false; anything else stays text for
+    `check` to refuse."""
     if value.lower() in {"", "false", "no", "0"}:
         return False
     if value.lower() in {"true", "yes", "1"}:
@@ -399,6 +402,7 @@ def _item_from_row(row: dict[str, str], line: int, errors: list[str]) -> dict:
         "tdf": _split(row.get("tdf", "")),
         "functions": _split(row.get("functions", "")),
         "sensitive": _flag(row.get("sensitive", "")),
+        "in_session": _flag(row.get("in_session", "")),
     }
     for name in ("primary", "secondary", "repairs"):
         if row.get(name):
@@ -661,6 +665,8 @@ def _check_item(c: _Checker, item: dict, kind: object, item_keys: set) -> None:
     c.codes(item, "functions", c.functions, "intervention function")
     if not isinstance(item.get("sensitive", False), bool):
         c.add(item, "sensitive", "'sensitive' must be true or false")
+    if not isinstance(item.get("in_session", False), bool):
+        c.add(item, "in_session", "'in_session' must be true or false")
     c.seed(item, what)
 
 
@@ -882,6 +888,7 @@ def dump_csv(data: dict) -> str:
                     "tdf": "|".join(item.get("tdf", [])),
                     "functions": "|".join(item.get("functions", [])),
                     "sensitive": "true" if item.get("sensitive") else "false",
+                    "in_session": "true" if item.get("in_session") else "false",
                     "repairs": item.get("repairs", ""),
                     **seed_columns(item.get("seed", {})),
                 }

@@ -323,6 +323,10 @@ class FrameworkItem(VersionedContent):
         default=False,
         help_text="Private to the therapist unless they share it (self-care, burnout).",
     )
+    in_session = models.BooleanField(
+        default=False,
+        help_text="Offered in the quick session reflection: a behaviour seen in one session.",
+    )
     source = models.JSONField(default=dict, blank=True, help_text="Seed lines the text is from.")
     repairs = models.TextField(blank=True, help_text="How the seed text was repaired.")
 

@@ -179,7 +179,7 @@ def scored_items(items: list[FrameworkItem]) -> list[scoring.ScoredItem]:
     ]
 
 
-def _items_by_version(versions: Iterable[FrameworkVersion]) -> dict[int, list[scoring.ScoredItem]]:
+def items_by_version(versions: Iterable[FrameworkVersion]) -> dict[int, list[scoring.ScoredItem]]:
     """The scored items of each version, by version id. A published version's are kept in the
     cache (it never changes); a draft's, and any not cached yet, are read in one query."""
     by_id = {version.pk: version for version in versions}
@@ -297,7 +297,7 @@ def therapist_profile(
     )
     if not submitted:
         return profile
-    items = _items_by_version(a.version for a in submitted)
+    items = items_by_version(a.version for a in submitted)
     ratings: dict[int, dict[str, int | None]] = defaultdict(dict)
     for assessment_id, key, value in ItemRating.objects.filter(
         assessment__in=submitted

@@ -59,6 +59,7 @@ from django.template.base import Template  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from accounts.models import SupervisionRelationship, User  # noqa: E402
 from assessments import questionnaire  # noqa: E402
@@ -67,6 +68,7 @@ from assessments.models import ItemRating, SelfAssessment  # noqa: E402
 from bench import load  # noqa: E402
 from bench.figures import per_second, percentile  # noqa: E402
 from bench.generate import SERVICE_SLUG, generate  # noqa: E402
+from bench.supervision import add_supervision_load  # noqa: E402
 
 P95_TARGET_MS = 150
 IMPORT_TARGET_S = 2.0
@@ -125,6 +127,7 @@ def main() -> None:
     print_in_process(results, args.requests)
     print_chart_render(pages)
     print_section_saves(args.requests)
+    print_entry_saves(args.requests)
     if args.profile:
         slowest = sorted(results, key=lambda r: percentile(r.timings_ms, 0.5), reverse=True)
         for result in slowest[: args.profile]:
@@ -156,6 +159,7 @@ def build(args: argparse.Namespace) -> None:
     text = settings.FRAMEWORK_FIXTURE.read_text(encoding="utf-8")
     version = import_framework(parse_yaml(text), publish=True)
     generated = generate(version, therapists=args.therapists, teams=args.teams, cycles=args.cycles)
+    add_supervision_load(version)
     print(
         f"generated {generated.therapists:,} therapists in {generated.teams} teams, "
         f"{generated.cycles} cycles each: {generated.submitted:,} submitted and "
@@ -203,7 +207,13 @@ def bench_pages() -> list[Page]:
         Page("login", None, reverse("account_login")),
         Page("my training", therapist, reverse("assessments:my_training")),
         Page("framework", therapist, reverse("assessments:framework")),
-        Page(f"supervisees ({supervisees})", supervisor, reverse("supervision:supervisees")),
+        Page(f"dashboard ({supervisees})", supervisor, reverse("supervision:supervisees")),
+        Page(
+            "supervisee page",
+            supervisor,
+            reverse("supervision:supervisee", args=[therapist.pk]),
+        ),
+        Page("supervision log", therapist, reverse("supervision:log")),
         Page(
             "service overview",
             lead,
@@ -311,6 +321,33 @@ def print_chart_render(pages: list[Page]) -> None:
     print(
         f"\nprofile chart with an empty cache: {percentile(timings, 0.5):.0f} ms "
         "(cached per assessment for a day, so the tables show the cached figure)"
+    )
+
+
+def print_entry_saves(requests: int) -> None:
+    """POST a new supervision log entry (saved as a draft) as a supervisee would."""
+    supervisor = User.objects.get(username="s0000")
+    therapist = User.objects.get(username="t00001")
+    client = signed_in(therapist)
+    url = reverse("supervision:session_new")
+    data = {
+        "held_on": timezone.localdate().isoformat(),
+        "duration_minutes": "60",
+        "format": "individual",
+        "delivery": "remote",
+        "supervisor": str(supervisor.pk),
+        "activities": ["case_discussion", "role_play"],
+        "reflection": "Practised repairing a rupture in role play.",
+    }
+    timings = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = client.post(url, data)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 302, (url, response.status_code)
+    print(
+        f"\nsupervision entry save (POST, draft): p50 {percentile(timings, 0.5):.1f} ms, "
+        f"p95 {percentile(timings, 0.95):.1f} ms over {requests} saves"
     )
 
 

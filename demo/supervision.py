@@ -11,7 +11,8 @@ What it shows: confirmed individual sessions whose months meet or miss the pro-r
 and one of eight (not counted), peer sessions (never counted), an accredited external
 supervisor, entries awaiting supervisor1's review, one returned with a comment, one returned and
 confirmed after changes, drafts, a confirmed entry with an amendment awaiting confirmation, and
-agreed actions done, past due and still open.
+agreed actions done, past due and still open; rupture-and-repair records (one repaired in a
+confirmed entry, one partly repaired awaiting review) and CTS-R ratings of recordings.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from accounts.models import User
 from assessments.frameworks import framework_for
 from assessments.models import FrameworkItem
 from supervision import services
-from supervision.models import Activity, Delivery, Format
+from supervision.models import CTSR_ITEMS, Activity, Delivery, Format
 
 SUPERVISOR = "supervisor1"
 ITEMS_PER_ENTRY = 2
@@ -65,6 +66,9 @@ class Entry:
     comment: str = ""
     revised_reflection: str = ""
     amended_minutes: int | None = None
+    # A rupture-and-repair record and a CTS-R rating (field: value), written with the entry.
+    rupture: dict[str, str] | None = None
+    ctsr: dict[str, int] | None = None
 
 
 CASE = Activity.CASE_DISCUSSION
@@ -126,6 +130,19 @@ PLAN: dict[str, list[Entry]] = {
             reflection="Talked through my reaction to a client who cancels at short notice. I "
             "noticed irritation and some self-doubt. We agreed I would check my own thoughts "
             "before the next session rather than after it.",
+            rupture={
+                "markers": "The client arrived late, answered briefly and said the homework "
+                "was pointless.",
+                "exploration": "I asked what had made the last session hard; they felt I had "
+                "pushed on too fast after they described their week.",
+                "validation": "I said it made sense to feel unheard when I moved on so quickly, "
+                "and thanked them for telling me.",
+                "repair": "repaired",
+                "prevention_plan": "Check in at the end of each session about the pace, and "
+                "summarise before moving on.",
+                "collaboration_across_teams": "",
+                "social_network_involvement": "",
+            },
             actions=(
                 Action("Write a short thought record after the next cancellation", 10, 8),
                 Action("Read the chapter on therapist beliefs my supervisor suggested", 14),
@@ -195,6 +212,7 @@ PLAN: dict[str, list[Entry]] = {
             activities=(RECORDING,),
             reflection="My supervisor observed part of a session with consent. Feedback: good "
             "warmth and pacing, but I did not ask for feedback at the end.",
+            ctsr={"agenda": 3, "feedback": 1, "collaboration": 4, "pacing": 4, "homework": 3},
             actions=(Action("Ask for feedback in the last five minutes of every session", 14, 12),),
         ),
         Entry(
@@ -298,6 +316,20 @@ PLAN: dict[str, list[Entry]] = {
             activities=(RECORDING,),
             reflection="We used the rating scale on a recording. I scored myself lower than my "
             "supervisor did on collaboration.",
+            ctsr={
+                "agenda": 4,
+                "feedback": 3,
+                "collaboration": 4,
+                "pacing": 3,
+                "interpersonal_effectiveness": 5,
+                "emotional_expression": 3,
+                "key_cognitions": 3,
+                "key_behaviours": 3,
+                "guided_discovery": 2,
+                "conceptual_integration": 3,
+                "change_methods": 3,
+                "homework": 4,
+            },
         ),
         Entry(
             months_back=2,
@@ -381,6 +413,21 @@ PLAN: dict[str, list[Entry]] = {
             activities=(CASE,),
             reflection="Discussed my own emotional reaction to a client's anger in the session "
             "and how I can stay curious rather than defensive.",
+            rupture={
+                "markers": "The client raised their voice and said I was like every other "
+                "professional who had let them down.",
+                "exploration": "We thought about what my defensiveness looked like from their "
+                "side, and about their earlier experiences of services.",
+                "validation": "I acknowledged that being passed between services had been "
+                "exhausting and that their anger made sense.",
+                "repair": "partly",
+                "prevention_plan": "Agree with the client how we will notice and name tension "
+                "early in a session.",
+                "collaboration_across_teams": "Liaison with the community mental health team "
+                "care coordinator about a shared crisis plan.",
+                "social_network_involvement": "The client would like their sister to join one "
+                "session to hear the plan.",
+            },
         ),
     ],
     # supervisor4 as a supervisee, part time as a therapist (15 hours: the 45-minute minimum).
@@ -488,6 +535,10 @@ def _write(
         delivery=planned.delivery,
         activities=list(planned.activities),
         reflection=planned.reflection,
+        details=services.EntryDetails(
+            rupture=planned.rupture or services.KEEP,
+            ctsr=_ctsr(planned.ctsr, on) if planned.ctsr else services.KEEP,
+        ),
     )
     for action in planned.actions:
         added = services.add_action(
@@ -527,3 +578,9 @@ def _write(
     )
     services.submit(correction, by=supervisee, revision=correction.revision)
     return 2
+
+
+def _ctsr(scores: dict[str, int], on: datetime.date) -> dict[str, object]:
+    """A CTS-R rating of a recording made a week before the session; unnamed items not rated."""
+    values: dict[str, object] = {name: scores.get(name) for name, _title in CTSR_ITEMS}
+    return values | {"recording_on": on - datetime.timedelta(days=7)}

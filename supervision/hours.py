@@ -103,14 +103,12 @@ def months_ending(month: datetime.date, count: int) -> list[datetime.date]:
     return months
 
 
-@dataclass(frozen=True)
-class MonthHours:
-    """One calendar month of a supervisee's log, in minutes."""
+class CountedMinutes:
+    """What counts of a month's minutes, and whether that meets the standard (the months here
+    and the export's, which may cover part of a month)."""
 
-    month: datetime.date  # its first day
     confirmed_minutes: int
     external_minutes: int  # submitted, external supervisor: counted, not confirmed in product
-    pending_minutes: int  # submitted, awaiting review: not counted yet
     standard_minutes: int
 
     @property
@@ -120,6 +118,17 @@ class MonthHours:
     @property
     def meets_standard(self) -> bool:
         return self.counted_minutes >= self.standard_minutes
+
+
+@dataclass(frozen=True)
+class MonthHours(CountedMinutes):
+    """One calendar month of a supervisee's log, in minutes."""
+
+    month: datetime.date  # its first day
+    confirmed_minutes: int
+    external_minutes: int
+    pending_minutes: int  # submitted, awaiting review: not counted yet
+    standard_minutes: int
 
 
 @dataclass(frozen=True)
@@ -156,47 +165,76 @@ def monthly_hours(
     """The supervisee's hours for `count` calendar months ending with `last_month`'s (this
     month by default), oldest first, each against the standard for the hours they were
     contracted for at its end (today, for this month). Two queries."""
+    return monthly_hours_of([supervisee], last_month=last_month, count=count)[supervisee.pk]
+
+
+def monthly_hours_of(
+    supervisees: Iterable[User],
+    *,
+    last_month: datetime.date | None = None,
+    count: int = ROLLING_MONTHS,
+) -> dict[int, list[MonthHours]]:
+    """`monthly_hours` of each of several supervisees, by id, in the same two queries however
+    many they are (a supervisor's dashboard)."""
+    ids = [person.pk for person in supervisees]
+    if not ids:
+        return {}
     today = timezone.localdate()
     months = months_ending(last_month or today, count)
-    minutes = _minutes_by_month(supervisee, months[0], month_end(months[-1]))
-    memberships = list(Membership.objects.filter(user=supervisee, role=Role.THERAPIST))
-    rows = []
-    for month in months:
-        found = minutes.get(month, {})
-        on = min(month_end(month), today)
-        rows.append(
-            MonthHours(
-                month=month,
-                confirmed_minutes=found.get("confirmed", 0),
-                external_minutes=found.get("external", 0),
-                pending_minutes=found.get("pending", 0),
-                standard_minutes=standard_minutes(contracted_hours_on(memberships, on)),
+    minutes = _minutes_by_month(ids, months[0], month_end(months[-1]))
+    memberships: dict[int, list[Membership]] = {pk: [] for pk in ids}
+    for membership in Membership.objects.filter(user_id__in=ids, role=Role.THERAPIST):
+        memberships[membership.user_id].append(membership)
+    return {
+        pk: [
+            _month_hours(
+                month,
+                minutes.get((pk, month), {}),
+                memberships[pk],
+                min(month_end(month), today),
             )
-        )
-    return rows
+            for month in months
+        ]
+        for pk in ids
+    }
+
+
+def _month_hours(
+    month: datetime.date,
+    found: dict[str, int],
+    memberships: list[Membership],
+    on: datetime.date,
+) -> MonthHours:
+    return MonthHours(
+        month=month,
+        confirmed_minutes=found.get("confirmed", 0),
+        external_minutes=found.get("external", 0),
+        pending_minutes=found.get("pending", 0),
+        standard_minutes=standard_minutes(contracted_hours_on(memberships, on)),
+    )
 
 
 def _minutes_by_month(
-    supervisee: User, first: datetime.date, last: datetime.date
-) -> dict[datetime.date, dict[str, int]]:
+    supervisee_ids: list[int], first: datetime.date, last: datetime.date
+) -> dict[tuple[int, datetime.date], dict[str, int]]:
     def total(condition: Q) -> Coalesce:
         return Coalesce(Sum("duration_minutes", filter=condition), 0, output_field=IntegerField())
 
     submitted = Q(status=Status.SUBMITTED)
     rows = (
         SupervisionSession.objects.counted_versions()
-        .filter(counted_formats(), supervisee=supervisee, held_on__range=(first, last))
+        .filter(counted_formats(), supervisee_id__in=supervisee_ids, held_on__range=(first, last))
         .filter(status__in=[Status.SUBMITTED, Status.CONFIRMED])
         .annotate(month=TruncMonth("held_on"))
         .order_by()
-        .values("month")
+        .values("supervisee_id", "month")
         .annotate(
             confirmed=total(Q(status=Status.CONFIRMED)),
             external=total(submitted & Q(supervisor__isnull=True)),
             pending=total(submitted & Q(supervisor__isnull=False)),
         )
     )
-    return {_as_date(row["month"]): row for row in rows}
+    return {(row["supervisee_id"], _as_date(row["month"])): row for row in rows}
 
 
 def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:

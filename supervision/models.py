@@ -9,6 +9,8 @@ must never exist (see `Meta.constraints`). Every model keeps a history (docs/aud
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -296,3 +298,328 @@ class SessionComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} · {self.created_at:%Y-%m-%d}"
+
+
+class RepairOutcome(models.TextChoices):
+    REPAIRED = "repaired", "Repaired"
+    PARTLY = "partly", "Partly repaired"
+    NOT_YET = "not_yet", "Not yet repaired"
+
+
+class RuptureRecord(models.Model):
+    """A rupture in the working alliance and its repair, discussed in a supervision session
+    (seed 004: notice the markers, explore the reasons, validate the client's thoughts and
+    feelings about it, repair, and plan to prevent it recurring). A feature a service may switch
+    off (`accounts.Service.rupture_records_enabled`)."""
+
+    entry = models.OneToOneField(
+        SupervisionSession, on_delete=models.CASCADE, related_name="rupture"
+    )
+    markers = models.TextField(
+        "Markers noticed", validators=[reject_nhs_numbers], help_text="What signalled the rupture."
+    )
+    exploration = models.TextField(
+        "Exploration of reasons", blank=True, validators=[reject_nhs_numbers]
+    )
+    validation = models.TextField(
+        "Validation of the client's thoughts and feelings about the rupture",
+        blank=True,
+        validators=[reject_nhs_numbers],
+    )
+    repair = models.CharField(
+        "Repair achieved",
+        max_length=10,
+        choices=RepairOutcome.choices,
+        default=RepairOutcome.NOT_YET,
+    )
+    prevention_plan = models.TextField(
+        "Plan to prevent recurrence", blank=True, validators=[reject_nhs_numbers]
+    )
+    collaboration_across_teams = models.TextField(
+        "Collaboration across teams (shared care, liaison)",
+        blank=True,
+        validators=[reject_nhs_numbers],
+    )
+    social_network_involvement = models.TextField(
+        "Involvement of the client's social network", blank=True, validators=[reject_nhs_numbers]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(markers=""), name="rupture_record_has_markers"),
+            models.CheckConstraint(
+                condition=Q(repair__in=["repaired", "partly", "not_yet"]),
+                name="rupture_record_repair_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rupture · {self.entry}"
+
+
+# The 12 items of the Revised Cognitive Therapy Scale (CTS-R; Blackburn et al. 2001), titles
+# only: the descriptors of each score are copyrighted (DOMAIN.md §7). Field name, title.
+CTSR_ITEMS = (
+    ("agenda", "Agenda setting and adherence"),
+    ("feedback", "Feedback"),
+    ("collaboration", "Collaboration"),
+    ("pacing", "Pacing and efficient use of time"),
+    ("interpersonal_effectiveness", "Interpersonal effectiveness"),
+    ("emotional_expression", "Eliciting of appropriate emotional expression"),
+    ("key_cognitions", "Eliciting key cognitions"),
+    ("key_behaviours", "Eliciting and planning behaviours"),
+    ("guided_discovery", "Guided discovery"),
+    ("conceptual_integration", "Conceptual integration"),
+    ("change_methods", "Application of change methods"),
+    ("homework", "Homework setting"),
+)
+CTSR_MAX_SCORE = 6
+
+
+def _ctsr_score(title: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        title,
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(CTSR_MAX_SCORE)],
+        help_text="0 to 6; blank when the item was not rated.",
+    )
+
+
+class CtsrRating(models.Model):
+    """A rating of a recorded therapy session on the CTS-R's 12 items, 0 to 6 each, reviewed in
+    a supervision session. A feature a service may switch off
+    (`accounts.Service.ctsr_ratings_enabled`)."""
+
+    entry = models.OneToOneField(SupervisionSession, on_delete=models.CASCADE, related_name="ctsr")
+    recording_on = models.DateField("Date of the recorded session", null=True, blank=True)
+    agenda = _ctsr_score("Agenda setting and adherence")
+    feedback = _ctsr_score("Feedback")
+    collaboration = _ctsr_score("Collaboration")
+    pacing = _ctsr_score("Pacing and efficient use of time")
+    interpersonal_effectiveness = _ctsr_score("Interpersonal effectiveness")
+    emotional_expression = _ctsr_score("Eliciting of appropriate emotional expression")
+    key_cognitions = _ctsr_score("Eliciting key cognitions")
+    key_behaviours = _ctsr_score("Eliciting and planning behaviours")
+    guided_discovery = _ctsr_score("Guided discovery")
+    conceptual_integration = _ctsr_score("Conceptual integration")
+    change_methods = _ctsr_score("Application of change methods")
+    homework = _ctsr_score("Homework setting")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "CTS-R rating"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__lte": CTSR_MAX_SCORE}),
+                name=f"ctsr_{name}_0_to_6",
+            )
+            for name, _title in CTSR_ITEMS
+        ]
+
+    def __str__(self) -> str:
+        return f"CTS-R · {self.entry}"
+
+    @property
+    def scores(self) -> list[tuple[str, int | None]]:
+        """(title, score) for the 12 items, in the scale's order."""
+        return [(title, getattr(self, name)) for name, title in CTSR_ITEMS]
+
+    @property
+    def rated(self) -> int:
+        return sum(1 for _title, value in self.scores if value is not None)
+
+    @property
+    def total(self) -> int:
+        """The sum of the rated items (out of 6 times `rated`)."""
+        return sum(value for _title, value in self.scores if value is not None)
+
+
+class AgendaItem(models.Model):
+    """Something to bring to the supervisee's next supervision session, added by the supervisee
+    or one of their supervisors, or suggested by the product (the CPD plan routes Motivation
+    needs here; a private item only if the therapist shared it). It stays open until it is
+    discussed (in a logged session, where one is named) or dropped."""
+
+    class Origin(models.TextChoices):
+        ADDED = "added", "Added by a person"
+        SUGGESTED = "suggested", "Suggested from the training-needs profile"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To discuss"
+        DISCUSSED = "discussed", "Discussed"
+        DROPPED = "dropped", "Dropped"
+
+    supervisee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supervision_agenda"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervision_agenda_added",
+        help_text="Empty for a suggestion made by the product.",
+    )
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADDED)
+    text = models.TextField(validators=[reject_nhs_numbers])
+    items = models.ManyToManyField(
+        "assessments.FrameworkItem",
+        blank=True,
+        related_name="agenda_items",
+        help_text="The framework statements it is about.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    discussed_in = models.ForeignKey(
+        SupervisionSession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="agenda_item_has_text"),
+            models.CheckConstraint(
+                condition=(Q(origin="added") & Q(added_by__isnull=False))
+                | (Q(origin="suggested") & Q(added_by__isnull=True)),
+                name="agenda_item_added_by_a_person_or_suggested",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="open") & Q(closed_at__isnull=True, discussed_in__isnull=True))
+                | (Q(status__in=["discussed", "dropped"]) & Q(closed_at__isnull=False)),
+                name="agenda_item_closed_has_a_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["supervisee", "status"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ObserverRating(models.Model):
+    """A supervisor's rating of a supervisee's target behaviours (all or a chosen subset), on
+    the self-rating's scale, to set beside the supervisee's own ratings."""
+
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="observer_ratings_given"
+    )
+    supervisee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="observer_ratings"
+    )
+    version = models.ForeignKey(
+        "assessments.FrameworkVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    rated_on = models.DateField(default=timezone.localdate)
+    note = models.TextField(blank=True, validators=[reject_nhs_numbers])
+    token = models.UUIDField(
+        default=uuid.uuid4, help_text="Names the form it came from, so a repeat is one rating."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-rated_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supervisor", "token"], name="observer_rating_once_per_form"
+            ),
+            models.CheckConstraint(
+                condition=~Q(supervisor=F("supervisee")), name="observer_rating_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["supervisee", "rated_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor} on {self.supervisee} · {self.rated_on}"
+
+
+class ObserverItemRating(models.Model):
+    """One statement of an observer rating: 1 Strongly disagree … 5 Strongly agree, or null
+    for "not observed"."""
+
+    rating = models.ForeignKey(ObserverRating, on_delete=models.CASCADE, related_name="items")
+    item = models.ForeignKey(
+        "assessments.FrameworkItem", on_delete=models.PROTECT, related_name="+"
+    )
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["rating", "item"], name="one_observer_value_per_item"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=1, value__lte=5),
+                name="observer_value_is_1_to_5_or_not_observed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.value}"
+
+
+class SessionReflection(models.Model):
+    """A therapist's quick record, after a therapy session, of which of the framework's
+    in-session behaviours (items marked `in_session`) happened. `token` makes a double submit
+    one record."""
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_reflections"
+    )
+    version = models.ForeignKey(
+        "assessments.FrameworkVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    held_on = models.DateField(default=timezone.localdate)
+    note = models.CharField(max_length=500, blank=True, validators=[reject_nhs_numbers])
+    token = models.UUIDField(help_text="Names the form it came from, so a repeat is one record.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["therapist", "token"], name="session_reflection_once_per_form"
+            ),
+        ]
+        indexes = [models.Index(fields=["therapist", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.therapist} · {self.held_on}"
+
+
+class ReflectionMark(models.Model):
+    """Whether one in-session behaviour happened in the session reflected on (every behaviour
+    offered gets a row, so patterns have the right denominator)."""
+
+    reflection = models.ForeignKey(
+        SessionReflection, on_delete=models.CASCADE, related_name="marks"
+    )
+    item = models.ForeignKey(
+        "assessments.FrameworkItem", on_delete=models.PROTECT, related_name="+"
+    )
+    happened = models.BooleanField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reflection", "item"], name="one_mark_per_item_per_reflection"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {'yes' if self.happened else 'no'}"

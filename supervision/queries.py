@@ -11,6 +11,7 @@ from django.db.models import Min, OuterRef, Prefetch, QuerySet, Subquery
 from accounts import permissions
 from accounts.models import Membership, Role, SupervisionRelationship, Team, User
 from assessments.cycles import CycleStatus, cycle_status, interval_months
+from assessments.models import SelfAssessment
 
 from .models import SessionComment, SupervisionSession
 
@@ -37,7 +38,7 @@ def supervisee_list(supervisor: User) -> QuerySet[User]:
                 .select_related("team", "service"),
                 to_attr="therapist_memberships",
             ),
-            "self_assessments",
+            Prefetch("self_assessments", queryset=SelfAssessment.objects.select_related("version")),
         )
         .order_by("last_name", "first_name", "pk")
     )
@@ -49,6 +50,8 @@ class SuperviseeRow:
     teams: list[Team]
     since: datetime.date
     status: CycleStatus | None  # None for a supervisee who is not a therapist
+    # Their latest submitted self-assessment of the framework `status` is about.
+    last_submitted: SelfAssessment | None = None
 
 
 def supervisee_rows(people: list[User]) -> list[SuperviseeRow]:
@@ -66,12 +69,16 @@ def supervisee_rows(people: list[User]) -> list[SuperviseeRow]:
         months = interval_months(m.service.reassessment_interval_months for m in using)
         own = [a for a in person.self_assessments.all() if a.framework_id == framework_id]
         status = cycle_status(own, months) if memberships else None
+        submitted = [a for a in own if a.is_submitted]
         rows.append(
             SuperviseeRow(
                 person=person,
                 teams=[m.team for m in memberships if m.team],
                 since=since,
                 status=status,
+                last_submitted=max(submitted, key=lambda a: a.cycle, default=None)
+                if memberships
+                else None,
             )
         )
     return rows
@@ -98,7 +105,9 @@ def visible_entry(user: User, pk: int) -> SupervisionSession | None:
     correction it amends and the framework statements); None otherwise."""
     return (
         SupervisionSession.objects.filter(permissions.supervision_entries_visible_to(user), pk=pk)
-        .select_related("supervisee", "supervisor", "confirmed_by", "amends", "amendment")
+        .select_related(
+            "supervisee", "supervisor", "confirmed_by", "amends", "amendment", "rupture", "ctsr"
+        )
         .prefetch_related(
             "actions",
             "items",
@@ -106,3 +115,16 @@ def visible_entry(user: User, pk: int) -> SupervisionSession | None:
         )
         .first()
     )
+
+
+def current_supervisee(supervisor: User, pk: int) -> User | None:
+    """One current supervisee of this supervisor, read as `supervisee_list` reads them; None
+    for anybody else."""
+    return supervisee_list(supervisor).filter(pk=pk).first()
+
+
+def supervisee_entries(supervisor: User, supervisee: User) -> QuerySet[SupervisionSession]:
+    """The supervisee's log entries this supervisor may open, newest first."""
+    return SupervisionSession.objects.filter(
+        permissions.supervision_entries_visible_to(supervisor), supervisee=supervisee
+    ).select_related("supervisor")

@@ -11,17 +11,25 @@ acting at once (the supervisee editing, the supervisor confirming) never lose a 
 wins, the other gets `StaleEntry`. A repeat of a change already made (a double click) returns
 False and writes nothing. An UPDATE records no history, so each status change writes its
 history row itself, in the same transaction.
+
+What the entry form writes besides the entry's own fields (`EntryDetails`: the rupture-and-repair
+record, the CTS-R rating, agreed actions added or removed) is written by `record_session` and
+`update_session` in the same transaction and counts as a change of the entry: it needs the
+current revision and makes a new one. The rupture record and the CTS-R rating are features a
+service may switch off (`supervision.features`): nothing writes one that is off.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from typing import Any
+import enum
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Field
 from django.utils import timezone
 
 from accounts import permissions
@@ -30,7 +38,15 @@ from accounts.models import User
 from accounts.validators import reject_nhs_numbers
 from assessments.models import FrameworkItem
 
-from .models import AgreedAction, SessionComment, SupervisionSession
+from .features import features_for
+from .models import (
+    CTSR_ITEMS,
+    AgreedAction,
+    CtsrRating,
+    RuptureRecord,
+    SessionComment,
+    SupervisionSession,
+)
 
 Status = SupervisionSession.Status
 
@@ -49,6 +65,44 @@ ENTRY_FIELDS = (
 )
 
 
+RUPTURE_FIELDS = (
+    "markers",
+    "exploration",
+    "validation",
+    "repair",
+    "prevention_plan",
+    "collaboration_across_teams",
+    "social_network_involvement",
+)
+CTSR_FIELDS = ("recording_on", *(name for name, _title in CTSR_ITEMS))
+FEATURE_OFF = {
+    RuptureRecord: "Your service has switched off rupture-and-repair records.",
+    CtsrRating: "Your service has switched off CTS-R ratings.",
+}
+
+
+class Keep(enum.Enum):
+    """Leave a record as it is (its section was not on the form)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+@dataclass(frozen=True)
+class EntryDetails:
+    """What an entry form writes besides the entry's own fields. `rupture` and `ctsr`: the
+    record's values (fields as in `RUPTURE_FIELDS`, `CTSR_FIELDS`), None for no record (one
+    that exists is removed), or KEEP. `new_actions`: (text, due date) pairs to add;
+    `removed_actions`: ids of the entry's actions to remove (other ids are ignored)."""
+
+    rupture: Mapping[str, Any] | Keep | None = KEEP
+    ctsr: Mapping[str, Any] | Keep | None = KEEP
+    new_actions: Sequence[tuple[str, datetime.date]] = ()
+    removed_actions: Collection[int] = ()
+
+
 class NotAllowed(Exception):
     """The person may not do this to this entry (views answer 404)."""
 
@@ -63,15 +117,22 @@ class StaleEntry(Exception):
 
 @transaction.atomic
 def record_session(
-    supervisee: User, *, items: Iterable[FrameworkItem] = (), **fields: Any
+    supervisee: User,
+    *,
+    items: Iterable[FrameworkItem] = (),
+    details: EntryDetails | None = None,
+    **fields: Any,
 ) -> SupervisionSession:
-    """A new draft entry in the supervisee's log (fields as in `ENTRY_FIELDS`)."""
+    """A new draft entry in the supervisee's log (fields as in `ENTRY_FIELDS`), with its
+    details (a rupture record, a CTS-R rating, agreed actions) if given."""
     _check_field_names(fields)
     entry = SupervisionSession(supervisee=supervisee, **fields)
     _validate(entry)
     entry._history_user = supervisee  # type: ignore[attr-defined]
     entry.save()
     entry.items.set(list(items))
+    for write in _detail_writes(entry, supervisee, details):
+        write()
     return entry
 
 
@@ -82,9 +143,10 @@ def update_session(
     by: User,
     revision: int,
     items: Iterable[FrameworkItem] | None = None,
+    details: EntryDetails | None = None,
     **fields: Any,
 ) -> bool:
-    """Change a draft or returned entry; returns False when nothing changed.
+    """Change a draft or returned entry and its details; returns False when nothing changed.
 
     Refuses a page built from an older revision (StaleEntry), unless the change would change
     nothing anyway (a repeated save)."""
@@ -96,7 +158,8 @@ def update_session(
     old_items = set(locked.items.values_list("pk", flat=True))
     changed = {name: value for name, value in fields.items() if _value(locked, name) != _key(value)}
     items_change = new_items is not None and new_items != old_items
-    if not changed and not items_change:
+    writes = _detail_writes(locked, by, details)
+    if not changed and not items_change and not writes:
         return False
     if revision != locked.revision:
         raise StaleEntry()
@@ -108,8 +171,32 @@ def update_session(
     locked.save()
     if items_change:
         locked.items.set(new_items or [])
+    for write in writes:
+        write()
     _refresh(entry, locked)
     return True
+
+
+def save_rupture(
+    entry: SupervisionSession, *, by: User, revision: int, data: Mapping[str, Any] | None
+) -> bool:
+    """Record, change or (None) remove the entry's rupture-and-repair record; as
+    `update_session` (the supervisee, while they may edit it, from a current page)."""
+    return update_session(entry, by=by, revision=revision, details=EntryDetails(rupture=data))
+
+
+def save_ctsr(
+    entry: SupervisionSession, *, by: User, revision: int, scores: Mapping[str, Any] | None
+) -> bool:
+    """Record, change or (None) remove the entry's CTS-R rating; as `update_session`."""
+    return update_session(entry, by=by, revision=revision, details=EntryDetails(ctsr=scores))
+
+
+def remove_action(action: AgreedAction, *, by: User, revision: int) -> bool:
+    """Remove an agreed action from an entry its supervisee may still edit; as
+    `update_session` (False when it was already removed)."""
+    details = EntryDetails(removed_actions=[action.pk])
+    return update_session(action.entry, by=by, revision=revision, details=details)
 
 
 @transaction.atomic
@@ -289,6 +376,94 @@ def _validate(entry: SupervisionSession) -> None:
         raise ValidationError(
             {"supervisor": "This person was not your supervisor on the session's date."}
         )
+
+
+Write = Callable[[], None]
+
+
+def _detail_writes(
+    entry: SupervisionSession, by: User, details: EntryDetails | None
+) -> list[Write]:
+    """The writes that give the entry `details`, each checked (model rules, features); empty
+    when the entry already has them."""
+    if details is None:
+        return []
+    writes = [
+        _record_write(RuptureRecord, entry, by, details.rupture, RUPTURE_FIELDS),
+        _record_write(CtsrRating, entry, by, details.ctsr, CTSR_FIELDS),
+        *(_action_write(entry, by, text, due_on) for text, due_on in details.new_actions),
+        *_removal_writes(entry, by, details.removed_actions),
+    ]
+    return [write for write in writes if write is not None]
+
+
+def _record_write(
+    model: type[RuptureRecord] | type[CtsrRating],
+    entry: SupervisionSession,
+    by: User,
+    data: Mapping[str, Any] | Keep | None,
+    fields: Sequence[str],
+) -> Write | None:
+    """The write that makes the entry's record of `model` hold `data` (None: no record)."""
+    if data is KEEP:
+        return None
+    current = model.objects.filter(entry=entry).first() if entry.pk else None
+    if data is None:
+        if current is None:
+            return None
+        _check_feature(model, entry)
+        return _deletion(current, by)
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise TypeError(f"Not a field of {model.__name__}: {', '.join(sorted(unknown))}")
+    meta = model._meta
+    defaults = {name: cast(Field, meta.get_field(name)).get_default() for name in fields}
+    values = {name: data.get(name, defaults[name]) for name in fields}
+    if current is not None and all(getattr(current, n) == v for n, v in values.items()):
+        return None
+    _check_feature(model, entry)
+    record = current or model(entry=entry)
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.full_clean(exclude=["entry"])
+    return _saving(record, by)
+
+
+def _check_feature(
+    model: type[RuptureRecord] | type[CtsrRating], entry: SupervisionSession
+) -> None:
+    features = features_for(entry.supervisee)
+    on = features.rupture_records if model is RuptureRecord else features.ctsr_ratings
+    if not on:
+        raise ValidationError(FEATURE_OFF[model], code="feature_off")
+
+
+def _action_write(entry: SupervisionSession, by: User, text: str, due_on: datetime.date) -> Write:
+    action = AgreedAction(entry=entry, text=text.strip(), due_on=due_on)
+    action.full_clean(exclude=["entry"])
+    return _saving(action, by)
+
+
+def _removal_writes(entry: SupervisionSession, by: User, ids: Collection[int]) -> list[Write]:
+    if not ids or not entry.pk:
+        return []
+    return [_deletion(action, by) for action in entry.actions.filter(pk__in=list(ids))]
+
+
+def _saving(record: RuptureRecord | CtsrRating | AgreedAction, by: User) -> Write:
+    def save() -> None:
+        record._history_user = by  # type: ignore[union-attr]
+        record.save()
+
+    return save
+
+
+def _deletion(record: RuptureRecord | CtsrRating | AgreedAction, by: User) -> Write:
+    def delete() -> None:
+        record._history_user = by  # type: ignore[union-attr]
+        record.delete()
+
+    return delete
 
 
 def _locked(entry: SupervisionSession) -> SupervisionSession:

@@ -56,6 +56,8 @@ def only(*allowed: str, anonymous: Expected = LOGIN, **cells: Expected) -> dict[
 
 
 EVERYONE_SIGNED_IN = only(*SIGNED_IN)
+# The signed-in identities without the supervisor role, on a page for supervisors.
+NOT_SUPERVISORS_403: dict[str, Expected] = {who: 403 for who in SIGNED_IN if who not in SUPERVISORS}
 
 
 def read_only(row: dict[str, Expected]) -> dict[str, dict[str, Expected]]:
@@ -257,6 +259,75 @@ ROWS: dict[str, tuple[Case, ...]] = {
     "supervision:review_queue": (
         Case("the viewer's entries awaiting review", url("supervision:review_queue"),
              read_only(only(*SUPERVISORS)), denied_status=403),
+    ),
+    # Issue 17: exports of a log (the viewer's own; a current supervisee's, entries the
+    # supervisor may open only), the agenda for the next session and agreed actions, observer
+    # ratings beside self-ratings.
+    "supervision:log_csv": (
+        Case("the viewer's own log", url("supervision:log_csv"),
+             read_only(only(*THERAPISTS)), denied_status=403),
+    ),
+    "supervision:log_pdf": (
+        Case("the viewer's own log", url("supervision:log_pdf"),
+             read_only(only(*THERAPISTS)), denied_status=403),
+    ),
+    "supervision:supervisee_log_csv": (
+        Case("the owner's log", url("supervision:supervisee_log_csv", "owner.pk"),
+             read_only(only("supervisor"))),
+        Case("the colleague's log (supervised by dual)",
+             url("supervision:supervisee_log_csv", "colleague.pk"), read_only(only("dual"))),
+    ),
+    "supervision:supervisee_log_pdf": (
+        Case("the owner's log", url("supervision:supervisee_log_pdf", "owner.pk"),
+             read_only(only("supervisor"))),
+    ),
+    "supervision:agenda": (
+        Case("the viewer's own agenda", url("supervision:agenda"),
+             form(only(*THERAPISTS)), denied_status=403),
+    ),
+    "supervision:supervisee_agenda": (
+        Case("the owner's agenda", url("supervision:supervisee_agenda", "owner.pk"),
+             form(only("supervisor"))),
+        Case("the colleague's agenda (supervised by dual)",
+             url("supervision:supervisee_agenda", "colleague.pk"), form(only("dual"))),
+    ),
+    "supervision:agenda_close": (
+        Case("an item on the owner's agenda", url("supervision:agenda_close", "agenda_item.pk"),
+             {"POST": only("owner", "supervisor")}, data=lambda cast: {"outcome": "dropped"}),
+    ),
+    "supervision:action_done": (
+        Case("an action agreed in the owner's entry",
+             url("supervision:action_done", "owner_action.pk"), {"POST": only("owner")}),
+    ),
+    "supervision:my_ratings": (
+        Case("the viewer's own ratings beside their supervisors'", url("supervision:my_ratings"),
+             read_only(only(*THERAPISTS)), denied_status=403),
+    ),
+    "supervision:observer_compare": (
+        Case("the owner's self and observer ratings",
+             url("supervision:observer_compare", "owner.pk"), read_only(only("supervisor"))),
+    ),
+    "supervision:observer_new": (
+        Case("a new observer rating of the owner", url("supervision:observer_new", "owner.pk"),
+             form(only("supervisor"))),
+    ),
+    # Issue 17: a supervisee's page on the dashboard (current supervisors only), and the
+    # therapist's quick session reflections.
+    # A page for supervisors: other roles get 403, other supervisors 404.
+    "supervision:supervisee": (
+        Case("the owner's page", url("supervision:supervisee", "owner.pk"),
+             read_only(only("supervisor", **NOT_SUPERVISORS_403))),
+        Case("the colleague's page (supervised by dual)",
+             url("supervision:supervisee", "colleague.pk"),
+             read_only(only("dual", **NOT_SUPERVISORS_403))),
+    ),
+    "supervision:reflections": (
+        Case("the viewer's own reflections", url("supervision:reflections"),
+             read_only(only(*THERAPISTS)), denied_status=403),
+    ),
+    "supervision:reflection_new": (
+        Case("a new reflection of the viewer's", url("supervision:reflection_new"),
+             form(only(*THERAPISTS)), denied_status=403),
     ),
     # Issue 16: the session keep-alive (204), the page after signing in again (a redirect
     # home when nothing is pending), a person's own data page and its download (a zip).

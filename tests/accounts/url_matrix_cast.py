@@ -19,7 +19,7 @@ from accounts.models import Role, Service, User
 from assessments import questionnaire, services
 from assessments.framework_io import import_framework, parse_yaml
 from assessments.models import FrameworkItem, ItemRating, SelfAssessment
-from supervision.models import SupervisionSession
+from supervision.models import AgendaItem, AgreedAction, SupervisionSession
 from tests import factories
 
 # Every identity of the matrix, in the order its tables list them.
@@ -63,6 +63,9 @@ class Cast:
     submitted_entry: SupervisionSession
     # An entry of the owner's that `former_supervisor` confirmed while supervising them.
     confirmed_entry: SupervisionSession
+    # An item on the owner's supervision agenda, and an action agreed in the owner's entry.
+    agenda_item: AgendaItem
+    owner_action: AgreedAction
     sessions: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -174,6 +177,9 @@ def build_cast() -> Cast:
         confirmed_at=timezone.now(),
     )
 
+    agenda_item = AgendaItem.objects.create(supervisee=owner, added_by=owner, text="Pacing")
+    owner_action = factories.AgreedActionFactory(entry=owner_entry)
+
     admin_viewer = factories.UserFactory(is_staff=True)
     admin_viewer.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
 
@@ -208,6 +214,8 @@ def build_cast() -> Cast:
         owner_entry=owner_entry,
         submitted_entry=submitted_entry,
         confirmed_entry=confirmed_entry,
+        agenda_item=agenda_item,
+        owner_action=owner_action,
     )
     for identity in SIGNED_IN:
         cast.sessions[identity] = _sign_in(people[identity])  # type: ignore[arg-type]

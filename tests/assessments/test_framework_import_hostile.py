@@ -302,7 +302,7 @@ def set_cell(rows, number, column, value):
 
 def csv_extra_cell(rows):
     rows[4].append("extra")
-    return 5, "the row has 23 cells but the header has 22"
+    return 5, "the row has 24 cells but the header has 23"
 
 
 def csv_unknown_column(rows):

@@ -51,16 +51,22 @@ def rated_targets(data: dict) -> dict[str, str]:
     }
 
 
+# Which statements the quick session reflection offers was marked after version 2: a new
+# attribute, not a change of meaning.
+IN_SESSION = "in_session"
+
+
 def without_rated_targets(data: dict) -> dict:
-    """The document without its version notes, the targets of its rated sections and the
-    sections' guidance (re-worded to ask how much the therapist agrees)."""
+    """The document without its version notes, the targets of its rated sections, their
+    in-session marks and the sections' guidance (re-worded to ask how much the therapist
+    agrees)."""
     data = dict(data)
     data.pop("version", None)
     data["sections"] = [
         {
             **{k: v for k, v in section.items() if k != "guidance"},
             "items": [
-                {k: v for k, v in item.items() if k != "target"}
+                {k: v for k, v in item.items() if k not in ("target", IN_SESSION)}
                 if section["kind"] in RATED_SECTION_KINDS
                 else item
                 for item in section["items"]

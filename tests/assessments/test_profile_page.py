@@ -489,8 +489,8 @@ def test_supervisees_page_shows_complete_after_submitting(
 def test_supervisees_page_links_to_the_supervisees_profile(
     client, therapist, supervisor, published_version
 ):
-    response = signed_in(client, supervisor).get("/supervision/")
-    assertContains(response, f'<a href="{profile_url(therapist)}">{therapist}</a>', html=True)
+    response = signed_in(client, supervisor).get(f"/supervision/supervisees/{therapist.pk}/")
+    assertContains(response, f'href="{profile_url(therapist)}"')
 
 
 def test_my_training_shows_the_baseline_is_due_with_a_start_link(

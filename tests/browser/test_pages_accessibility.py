@@ -98,6 +98,10 @@ def test_supervisor_meets_every_page_at_desktop_and_phone_widths(
     check_page(page, assert_accessible)
 
     page.get_by_role("link", name="Amara Okafor").click()
+    heading(page).to_have_text("Amara Okafor")
+    check_page(page, assert_accessible)
+
+    page.get_by_role("link", name="Training-needs profile").click()
     heading(page).to_have_text("Amara Okafor: training-needs profile")
     expect(page.get_by_role("img", name=re.compile("Bar chart"))).to_be_visible()
     check_page(page, assert_accessible)

@@ -185,6 +185,6 @@ def test_log_page_query_count_does_not_grow_with_entries(
         20, supervisee=therapist, supervisor=supervisor
     )
     client = sign_in(therapist)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(LOG)
     assert len(response.context["page"].object_list) == 20

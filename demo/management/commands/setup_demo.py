@@ -1,6 +1,7 @@
 """Load the shipped framework's versions (if absent), the demo organisation and its
 self-assessments, store the reliability figures their baselines give (so profiles show reliable
-change), write supervisor1's supervisees' supervision logs, then print the demo logins."""
+change), write supervisor1's supervisees' supervision logs, agendas, observer ratings and session
+reflections, then print the demo logins."""
 
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from assessments.reliability import refresh_reliability
 from demo.assessments import build_demo_assessments
 from demo.people import DEMO_PASSWORD, DEMO_SERVICE_SLUG, build_demo_organisation
 from demo.supervision import build_demo_supervision
+from demo.supervision_records import build_demo_supervision_records
 
 
 def _read(path: Path) -> dict:
@@ -45,6 +47,11 @@ class Command(BaseCommand):
         entries = build_demo_supervision()
         if entries:
             self.stdout.write(f"Created {entries} demo supervision log entries.")
+        records = build_demo_supervision_records()
+        if records:
+            self.stdout.write(
+                f"Created {records} demo agenda items, observer ratings and session reflections."
+            )
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.username:<13} {login.role}")

@@ -4,7 +4,13 @@ pages copy, and the entry's own page, where its supervisee withdraws or amends i
 supervisor returns or confirms it.
 
 Every change names the revision its page was built from: a page older than the entry gets 409
-and keeps what was typed, so nobody's change is lost (see `supervision.services`).
+and keeps what was typed, so nobody's change is lost (see `supervision.services`). The entry
+form carries optional sections (a rupture record and a CTS-R rating, when the supervisee's
+service has those features on, and agreed actions), saved with the entry in one transaction.
+
+The supervisor's "Confirm" and "Return for changes" are ordinary forms; sent by htmx (header
+HX-Request) they get the review panel back, with the outcome or the conflict in it, instead of
+a redirect (a 409 is swapped in place by static/js/htmx-errors.js).
 """
 
 from __future__ import annotations
@@ -24,9 +30,10 @@ from accounts.audit import record_event
 from accounts.models import AuditEvent, Role
 from accounts.permissions import AuthenticatedRequest
 
-from . import hours, queries, services
-from .forms import ReturnForm, SupervisionSessionForm
-from .models import Activity, Delivery, Format, SupervisionSession
+from .. import queries, services
+from ..features import features_for
+from ..forms import EntryDetailsForms, ReturnForm, SupervisionSessionForm, show_service_errors
+from ..models import Activity, Delivery, Format, SupervisionSession
 
 PAGE_SIZE = 25
 NO_REVISION = "The page did not say which version of the entry it shows."
@@ -38,39 +45,12 @@ CHANGED_MESSAGE = (
     "This entry changed since you opened it, so nothing was done. The page now shows it as it "
     "is: read it again before you decide."
 )
+REVIEW_PANEL = "supervision/includes/review_panel.html"
 NOT_AWAITING_MESSAGE = (
     "This entry is no longer waiting for review, so nothing was done. The page now shows it as "
     "it is."
 )
 Status = SupervisionSession.Status
-
-
-@require_safe
-@permissions.role_required(Role.SUPERVISOR)
-def supervisees(request: AuthenticatedRequest) -> HttpResponse:
-    page = Paginator(queries.supervisee_list(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = queries.supervisee_rows(list(page.object_list))
-    return render(request, "supervision/supervisees.html", {"page": page, "rows": rows})
-
-
-@require_safe
-@permissions.role_required(Role.THERAPIST)
-def log(request: AuthenticatedRequest) -> HttpResponse:
-    """The supervisee's own log: hours of the last three months against the standard, and the
-    entries, newest first."""
-    months = hours.monthly_hours(request.user)
-    entries = SupervisionSession.objects.filter(supervisee=request.user).select_related(
-        "supervisor"
-    )
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "months": months,
-        "rolling": hours.rolling_average(months),
-        "page": page,
-    }
-    return render(request, "supervision/log.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -84,21 +64,26 @@ def session_new(request: AuthenticatedRequest) -> HttpResponse:
             "delivery": Delivery.IN_PERSON,
         }
         form = SupervisionSessionForm(initial=initial, supervisee=request.user)
-        return _form_page(request, form, None)
+        details = EntryDetailsForms(features=features_for(request.user))
+        return _form_page(request, form, details, None)
     form = SupervisionSessionForm(request.POST, supervisee=request.user)
-    if form.is_valid():
+    details = EntryDetailsForms(request.POST, features=features_for(request.user))
+    if _all_valid(form, details):
         try:
             with transaction.atomic():
                 entry = services.record_session(
-                    request.user, items=form.cleaned_data["items"], **form.entry_fields()
+                    request.user,
+                    items=form.cleaned_data["items"],
+                    details=details.details(),
+                    **form.entry_fields(),
                 )
                 if "submit" in request.POST:
                     services.submit(entry, by=request.user, revision=entry.revision)
         except ValidationError as error:
-            form.show_errors(error)
+            show_service_errors(error, form, details)
         else:
             return _saved(request, entry)
-    return _form_page(request, form, None)
+    return _form_page(request, form, details, None)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -112,16 +97,19 @@ def session_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.info(request, "This entry is submitted, so it can no longer be changed.")
         return redirect("supervision:log")
     reply = entry.status == Status.RETURNED
+    features = features_for(request.user)
     if request.method != "POST":
         initial = SupervisionSessionForm.initial_for(entry)
         form = SupervisionSessionForm(initial=initial, supervisee=request.user, reply=reply)
-        return _form_page(request, form, entry)
+        details = EntryDetailsForms(features=features, entry=entry)
+        return _form_page(request, form, details, entry)
     revision = _revision(request)
     if revision is None:
         return HttpResponseBadRequest(NO_REVISION)
     form = SupervisionSessionForm(request.POST, supervisee=request.user, reply=reply)
+    details = EntryDetailsForms(request.POST, features=features, entry=entry)
     status = 200
-    if form.is_valid():
+    if _all_valid(form, details):
         try:
             with transaction.atomic():
                 services.update_session(
@@ -129,6 +117,7 @@ def session_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     by=request.user,
                     revision=revision,
                     items=form.cleaned_data["items"],
+                    details=details.details(),
                     **form.entry_fields(),
                 )
                 if form.cleaned_data.get("comment"):
@@ -142,10 +131,10 @@ def session_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.info(request, "This entry is submitted, so it can no longer be changed.")
             return redirect("supervision:log")
         except ValidationError as error:
-            form.show_errors(error)
+            show_service_errors(error, form, details)
         else:
             return _saved(request, entry)
-    return _form_page(request, form, entry, revision=revision, status=status)
+    return _form_page(request, form, details, entry, revision=revision, status=status)
 
 
 @require_safe
@@ -215,7 +204,9 @@ def session_return(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return HttpResponseBadRequest(NO_REVISION)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        return _detail_page(request, entry, return_form=form, revision=revision)
+        return _detail_page(
+            request, entry, return_form=form, revision=revision, panel=_is_htmx(request)
+        )
     try:
         done = services.return_for_changes(
             entry, by=request.user, revision=revision, comment=form.cleaned_data["comment"]
@@ -226,12 +217,13 @@ def session_return(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _review_conflict(request, entry, error, form)
     except ValidationError as error:
         form.add_error("comment", error.messages)
-        return _detail_page(request, entry, return_form=form, revision=revision)
+        return _detail_page(
+            request, entry, return_form=form, revision=revision, panel=_is_htmx(request)
+        )
     if done:
-        messages.success(request, f"The entry is returned to {entry.supervisee} with your comment.")
-    else:
-        messages.info(request, "This entry was already returned for changes.")
-    return redirect("supervision:review_queue")
+        outcome = f"The entry is returned to {entry.supervisee} with your comment."
+        return _reviewed(request, entry, messages.SUCCESS, outcome)
+    return _reviewed(request, entry, messages.INFO, "This entry was already returned for changes.")
 
 
 @require_POST
@@ -247,12 +239,13 @@ def session_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except services.NotAllowed:
         raise Http404 from None
     except (services.StaleEntry, services.WrongState) as error:
-        return _review_conflict(request, entry, error, ReturnForm())
+        # The comment typed in the return form (sent along by htmx) is kept on the 409 page.
+        typed = ReturnForm(initial={"comment": request.POST.get("comment", "")})
+        return _review_conflict(request, entry, error, typed)
     if done:
-        messages.success(request, f"You confirmed the session of {entry.held_on:%-d %B %Y}.")
-    else:
-        messages.info(request, "This entry is already confirmed.")
-    return redirect("supervision:review_queue")
+        outcome = f"You confirmed the session of {entry.held_on:%-d %B %Y}."
+        return _reviewed(request, entry, messages.SUCCESS, outcome)
+    return _reviewed(request, entry, messages.INFO, "This entry is already confirmed.")
 
 
 @require_safe
@@ -301,9 +294,44 @@ def _review_conflict(
     message = CHANGED_MESSAGE if isinstance(error, services.StaleEntry) else NOT_AWAITING_MESSAGE
     current = queries.visible_entry(request.user, entry.pk)
     if current is None:  # taken back by the supervisee: a draft is theirs alone
-        messages.warning(request, f"{entry.supervisee} took this entry back, so nothing was done.")
+        taken_back = f"{entry.supervisee} took this entry back, so nothing was done."
+        if _is_htmx(request):
+            context = {"partial": True, "can_review": False, "conflict": taken_back}
+            return render(request, REVIEW_PANEL, context, status=409)
+        messages.warning(request, taken_back)
         return redirect("supervision:review_queue")
-    return _detail_page(request, current, return_form=form, conflict=message)
+    response = _detail_page(request, current, return_form=form, conflict=message)
+    if _is_htmx(request):
+        # The whole entry changed, not only its review: the answer replaces the page's main
+        # content, so the supervisor never decides on text they have not seen.
+        response["HX-Retarget"] = "#main"
+        response["HX-Reswap"] = "outerHTML"
+        response["HX-Reselect"] = "#main"
+    return response
+
+
+def _is_htmx(request: AuthenticatedRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _reviewed(
+    request: AuthenticatedRequest, entry: SupervisionSession, level: int, outcome: str
+) -> HttpResponse:
+    """After a review decision: the review panel with the outcome for htmx, else the queue."""
+    if _is_htmx(request):
+        context = {
+            "entry": entry,
+            "can_review": permissions.can_review_supervision(request.user, entry),
+            "revision": entry.revision,
+            "return_form": ReturnForm(),
+            "outcome": outcome,
+            "outcome_level": "success" if level == messages.SUCCESS else "info",
+            "partial": True,
+            "swap_status": True,
+        }
+        return render(request, REVIEW_PANEL, context)
+    messages.add_message(request, level, outcome)
+    return redirect("supervision:review_queue")
 
 
 def _detail_page(
@@ -313,7 +341,9 @@ def _detail_page(
     return_form: ReturnForm | None = None,
     revision: int | None = None,
     conflict: str = "",
+    panel: bool = False,
 ) -> HttpResponse:
+    """The entry's page; `panel`: only its review panel (the answer to an htmx review)."""
     user = request.user
     is_supervisee = entry.supervisee_id == user.pk
     context = {
@@ -329,12 +359,28 @@ def _detail_page(
         "conflict": conflict,
     }
     status = 409 if conflict else 200
+    if panel:
+        return render(
+            request, REVIEW_PANEL, context | {"partial": True, "swap_status": True}, status=status
+        )
+    context |= {"rupture": _one(entry, "rupture"), "ctsr": _one(entry, "ctsr")}
     return render(request, "supervision/session_detail.html", context, status=status)
+
+
+def _one(entry: SupervisionSession, name: str) -> object | None:
+    """The entry's rupture record or CTS-R rating, if it has one."""
+    return getattr(entry, name, None)
+
+
+def _all_valid(form: SupervisionSessionForm, details: EntryDetailsForms) -> bool:
+    """Both validated, so every error shows at once."""
+    return all([form.is_valid(), details.is_valid()])
 
 
 def _form_page(
     request: AuthenticatedRequest,
     form: SupervisionSessionForm,
+    details: EntryDetailsForms,
     entry: SupervisionSession | None,
     *,
     revision: int | None = None,
@@ -342,6 +388,7 @@ def _form_page(
 ) -> HttpResponse:
     context = {
         "form": form,
+        "details": details,
         "entry": entry,
         "revision": entry.revision if revision is None and entry else revision,
         "comments": entry.comments.select_related("author") if entry else [],

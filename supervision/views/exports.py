@@ -1,0 +1,124 @@
+"""Exports of a supervision log for BABCP's reaccreditation audit, as CSV and PDF: the
+therapist's own, and a current supervisee's as their supervisor may see it (sessions sent to or
+confirmed by that supervisor, never drafts). Anyone else gets 404; a period that cannot be read
+gets 400 with what to correct (the therapist sees their log page with the errors)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+
+from accounts import permissions
+from accounts.audit import record_event
+from accounts.models import AuditEvent, Role, User
+from accounts.permissions import AuthenticatedRequest
+
+from .. import exports
+from .log import log_page
+
+CSV = "csv"
+PDF = "pdf"
+
+
+class _Echo:
+    """A file-like object that hands back what is written, for streaming csv.writer rows."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_stream(export: exports.LogExport) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
+    for line in exports.csv_lines(export):
+        yield writer.writerow(line)
+
+
+def _download(export: exports.LogExport, kind: str) -> HttpResponse | StreamingHttpResponse:
+    response: HttpResponse | StreamingHttpResponse
+    if kind == CSV:
+        response = StreamingHttpResponse(
+            _csv_stream(export), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(exports.pdf_bytes(export), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=export.filename(kind)
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _own(request: AuthenticatedRequest, kind: str) -> HttpResponse | StreamingHttpResponse:
+    today = timezone.localdate()
+    form = exports.PeriodForm(request.GET, today=today)
+    if not form.is_valid():
+        return log_page(request, form, status=400)
+    export = exports.LogExport(
+        viewer=request.user, supervisee=request.user, period=form.period(), today=today
+    )
+    return _download(export, kind)
+
+
+def _supervisees(
+    request: AuthenticatedRequest, pk: int, kind: str
+) -> HttpResponse | StreamingHttpResponse:
+    supervisee: User = get_object_or_404(permissions.current_supervisees(request.user), pk=pk)
+    today = timezone.localdate()
+    form = exports.PeriodForm(request.GET, today=today)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            f"The period could not be read, so nothing was exported.\n{form.error_text()}\n",
+            content_type="text/plain; charset=utf-8",
+        )
+    period = form.period()
+    record_event(
+        request.user,
+        supervisee,
+        AuditEvent.Action.OPENED_SUPERVISION,
+        f"Supervision log export ({kind.upper()}), {period.first} to {period.last}",
+    )
+    export = exports.LogExport(
+        viewer=request.user, supervisee=supervisee, period=period, today=today
+    )
+    return _download(export, kind)
+
+
+@require_safe
+@permissions.role_required(Role.THERAPIST)
+def log_csv(request: AuthenticatedRequest) -> HttpResponse | StreamingHttpResponse:
+    """The therapist's own log as CSV."""
+    return _own(request, CSV)
+
+
+@require_safe
+@permissions.role_required(Role.THERAPIST)
+def log_pdf(request: AuthenticatedRequest) -> HttpResponse | StreamingHttpResponse:
+    """The therapist's own log as PDF."""
+    return _own(request, PDF)
+
+
+@require_safe
+@login_required
+def supervisee_log_csv(
+    request: AuthenticatedRequest, pk: int
+) -> HttpResponse | StreamingHttpResponse:
+    """A current supervisee's log as CSV, as their supervisor may see it."""
+    return _supervisees(request, pk, CSV)
+
+
+@require_safe
+@login_required
+def supervisee_log_pdf(
+    request: AuthenticatedRequest, pk: int
+) -> HttpResponse | StreamingHttpResponse:
+    """A current supervisee's log as PDF, as their supervisor may see it."""
+    return _supervisees(request, pk, PDF)
