@@ -147,6 +147,8 @@ class SupervisionSessionForm(forms.Form):
         label="Framework statements worked on",
         queryset=FrameworkItem.objects.none(),
         required=False,
+        # A search box above it (static/js/statement-filter.js) narrows the long list.
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-statement-filter": ""}),
     )
     reflection = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),

@@ -65,7 +65,9 @@ class AgendaItemForm(forms.Form):
         label="Framework statements it is about (optional)",
         queryset=FrameworkItem.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 8}),
+        widget=forms.SelectMultiple(
+            attrs={"class": "form-select", "size": 8, "data-statement-filter": ""}
+        ),
         error_messages={"invalid_choice": "Choose statements from the list."},
     )
     token = forms.CharField(widget=forms.HiddenInput, required=False)
