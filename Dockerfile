@@ -10,6 +10,7 @@ COPY comb_tracker comb_tracker
 COPY accounts accounts
 COPY assessments assessments
 COPY supervision supervision
+COPY cpd cpd
 RUN pip install --no-cache-dir .
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput

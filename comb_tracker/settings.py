@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "accounts",
     "assessments",
     "supervision",
+    "cpd",
     "demo",
 ]
 

@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("assessments.urls")),
     path("supervision/", include("supervision.urls")),
+    path("cpd/", include("cpd.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -329,6 +329,37 @@ ROWS: dict[str, tuple[Case, ...]] = {
         Case("a new reflection of the viewer's", url("supervision:reflection_new"),
              form(only(*THERAPISTS)), denied_status=403),
     ),
+    # Issue 18 (slice 1): the therapist's CPD plan (the renewal date posts to it), its goals,
+    # suggestions accepted or dismissed (a key that is no need is refused with a redirect),
+    # and a current supervisor's read-only view of a supervisee's plan.
+    "cpd:plan": (
+        Case("the viewer's own plan", url("cpd:plan"), form(only(*THERAPISTS)),
+             denied_status=403),
+    ),
+    "cpd:goal_new": (
+        Case("a new goal in the viewer's plan", url("cpd:goal_new"), form(only(*THERAPISTS)),
+             denied_status=403),
+    ),
+    "cpd:goal_edit": (
+        Case("a goal in the owner's plan", url("cpd:goal_edit", "cpd_goal.pk"),
+             form(only("owner"))),
+    ),
+    "cpd:suggestion_accept": (
+        Case("a suggestion for the viewer's plan", url("cpd:suggestion_accept"),
+             {"POST": only(*THERAPISTS)}, data=lambda cast: {"item": "C1"},
+             denied_status=403),
+    ),
+    "cpd:suggestion_dismiss": (
+        Case("a suggestion for the viewer's plan", url("cpd:suggestion_dismiss"),
+             {"POST": only(*THERAPISTS)}, data=lambda cast: {"item": "C1"},
+             denied_status=403),
+    ),
+    "cpd:supervisee_plan": (
+        Case("the owner's plan", url("cpd:supervisee_plan", "owner.pk"),
+             read_only(only("supervisor"))),
+        Case("the colleague's plan (supervised by dual)",
+             url("cpd:supervisee_plan", "colleague.pk"), read_only(only("dual"))),
+    ),
     # Issue 16: the session keep-alive (204), the page after signing in again (a redirect
     # home when nothing is pending), a person's own data page and its download (a zip).
     "session_keepalive": (

@@ -19,6 +19,8 @@ from accounts.models import Role, Service, User
 from assessments import questionnaire, services
 from assessments.framework_io import import_framework, parse_yaml
 from assessments.models import FrameworkItem, ItemRating, SelfAssessment
+from cpd import services as cpd_services
+from cpd.models import CpdGoal
 from supervision.models import AgendaItem, AgreedAction, SupervisionSession
 from tests import factories
 
@@ -67,6 +69,8 @@ class Cast:
     agenda_item: AgendaItem
     owner_action: AgreedAction
     sessions: dict[str, str] = field(default_factory=dict)
+    # A goal in the owner's CPD plan.
+    cpd_goal: CpdGoal | None = None
 
     @property
     def owner(self) -> User:
@@ -109,6 +113,21 @@ def _sign_in(user: User) -> str:
     client = Client()
     client.force_login(user)
     return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def _cpd_goal(owner: User) -> CpdGoal:
+    plan = cpd_services.current_plan(owner)
+    goal, _ = cpd_services.add_goal(
+        plan,
+        by=owner,
+        title="Read about ruptures",
+        description="",
+        measure=CpdGoal.Measure.OUTCOME,
+        target_rating=None,
+        outcome="Notes discussed in supervision",
+        target_on=plan.ends_on,
+    )
+    return goal
 
 
 def build_cast() -> Cast:
@@ -217,6 +236,7 @@ def build_cast() -> Cast:
         agenda_item=agenda_item,
         owner_action=owner_action,
     )
+    cast.cpd_goal = _cpd_goal(people["owner"])  # type: ignore[arg-type]
     for identity in SIGNED_IN:
         cast.sessions[identity] = _sign_in(people[identity])  # type: ignore[arg-type]
     cast.sessions["admin_viewer"] = _sign_in(admin_viewer)

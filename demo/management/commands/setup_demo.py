@@ -13,6 +13,7 @@ from assessments.framework_io import import_framework, parse_yaml
 from assessments.models import Framework, FrameworkVersion
 from assessments.reliability import refresh_reliability
 from demo.assessments import build_demo_assessments
+from demo.cpd import build_demo_cpd
 from demo.people import DEMO_PASSWORD, DEMO_SERVICE_SLUG, build_demo_organisation
 from demo.supervision import build_demo_supervision
 from demo.supervision_records import build_demo_supervision_records
@@ -52,6 +53,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Created {records} demo agenda items, observer ratings and session reflections."
             )
+        goals = build_demo_cpd()
+        if goals:
+            self.stdout.write(f"Created {goals} demo CPD goals for therapist01.")
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.username:<13} {login.role}")

@@ -1,0 +1,58 @@
+"""The CPD plan, first slice: a therapist goes from a priority need on their profile to a goal
+in their plan, accepts and dismisses suggestions in place, and their supervisor reads the plan
+from the supervisee's page. Each page is axe clean at 1280 and 360 px."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import User
+from cpd.models import CpdGoal, SuggestionDismissal
+from tests.browser import journeys
+from tests.browser.journeys import check_page
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_therapist_adds_a_priority_need_to_their_plan_and_works_through_suggestions(
+    live_server, page, demo_site, assert_accessible
+):
+    therapist = User.objects.get(username="therapist01")
+    goals_before = CpdGoal.objects.filter(plan__therapist=therapist).count()
+    journeys.sign_in(page, live_server, "therapist01")
+
+    # From the profile's priority needs, "Add to my plan" opens the goal form, prefilled.
+    page.goto(f"{live_server.url}/therapists/{therapist.pk}/profile/")
+    page.get_by_role("link", name=re.compile(r"^Add to my plan")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("goal")
+    check_page(page, assert_accessible)
+    title = page.get_by_label("Goal", exact=True).input_value()
+    assert title
+    page.get_by_role("button", name="Add the goal").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your CPD plan")
+    expect(page.get_by_text(title).first).to_be_visible()
+    check_page(page, assert_accessible)
+
+    # A suggestion accepted in place becomes a goal; another dismissed leaves the list.
+    page.get_by_role("button", name=re.compile(r"^Accept")).first.click()
+    expect(page.get_by_role("status")).to_be_visible()
+    check_page(page, assert_accessible)
+    dismiss = page.get_by_role("button", name=re.compile(r"^Dismiss")).first
+    dismissed_name = dismiss.inner_text()
+    dismiss.click()
+    expect(page.get_by_role("button", name=dismissed_name)).to_have_count(0)
+
+    assert CpdGoal.objects.filter(plan__therapist=therapist).count() == goals_before + 2
+    assert SuggestionDismissal.objects.filter(therapist=therapist).count() == 1
+
+
+def test_supervisor_reads_a_supervisees_plan_from_their_page(
+    live_server, page, demo_site, assert_accessible
+):
+    journeys.sign_in(page, live_server, "supervisor1")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Supervisees").click()
+    page.get_by_role("link", name="Amara Okafor").click()
+    page.get_by_role("link", name="CPD plan").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Amara Okafor")
+    check_page(page, assert_accessible)
