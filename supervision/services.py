@@ -284,7 +284,8 @@ def withdraw(entry: SupervisionSession, *, by: User, revision: int) -> bool:
 @transaction.atomic
 def add_comment(entry: SupervisionSession, *, by: User, text: str) -> SessionComment:
     """A comment in the entry's review: the supervisee's reply while they may change the entry,
-    or its supervisor's note while it awaits their review. Client identifiers are refused."""
+    or its supervisor's note while it awaits their review. Client identifiers are refused. The
+    same comment sent again (a double submit) is the one already written."""
     text = text.strip()
     if not text:
         raise ValidationError({"comment": "Write the comment first."})
@@ -293,6 +294,10 @@ def add_comment(entry: SupervisionSession, *, by: User, text: str) -> SessionCom
         permissions.can_edit_supervision(by, entry) or permissions.can_review_supervision(by, entry)
     ):
         raise NotAllowed() if not permissions.can_view_supervision(by, entry) else WrongState()
+    _locked(entry)  # one comment at a time on an entry, so a repeat sees the first
+    latest = SessionComment.objects.filter(entry=entry).order_by("-created_at", "-pk").first()
+    if latest is not None and latest.author_id == by.pk and latest.text == text:
+        return latest
     return SessionComment.objects.create(entry=entry, author=by, text=text)
 
 

@@ -16,7 +16,15 @@ Endpoints that write, found from the URL resolver and the views:
 - `supervision:session_new` (POST supervision/log/new/): records a draft log entry, or records
   and submits it ("submit").
 - `supervision:session_edit` (POST supervision/log/<pk>/): changes (and perhaps submits) one's
-  own draft or returned entry; a page of an older revision answers 409.
+  own draft or returned entry, with a reply to the supervisor on a returned one; a page of an
+  older revision answers 409. Both entry pages also carry the entry's sections (a rupture
+  record, a CTS-R rating, agreed actions to add and to remove), fuzzed with each service's
+  features switched on and off.
+- `supervision:agenda` and `supervision:supervisee_agenda` (POST): add an agenda item, as the
+  supervisee or a current supervisor; `supervision:agenda_close` (POST agenda/<pk>/close/):
+  marks an item discussed or dropped; `supervision:action_done` (POST actions/<pk>/done/).
+- `supervision:observer_new` (POST supervisees/<pk>/ratings/new/): a supervisor's rating.
+- `supervision:reflection_new` (POST reflections/new/): a therapist's quick reflection.
 - `admin:assessments_framework_import`: uploads a framework file (multipart).
 - Admin actions: `open_draft` (frameworks), `publish_drafts` (versions, with its confirmation),
   `anonymise_selected` (people, with its confirmation).
@@ -36,6 +44,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import uuid
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -59,7 +68,7 @@ from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from accounts.models import AuditEvent, SupervisionRelationship, User
+from accounts.models import AuditEvent, Service, SupervisionRelationship, User
 from assessments import questionnaire
 from assessments.framework_io import MAX_FILE_BYTES
 from assessments.models import (
@@ -71,7 +80,27 @@ from assessments.models import (
     SelfAssessment,
 )
 from supervision import services as supervision_services
-from supervision.models import Delivery, Format, SupervisionSession
+from supervision.agenda import add_agenda_item, close_agenda_item, suggest_agenda_item
+from supervision.features import Features
+from supervision.forms import MAX_DETAIL_LENGTH
+from supervision.models import (
+    CTSR_ITEMS,
+    CTSR_MAX_SCORE,
+    AgendaItem,
+    AgreedAction,
+    CtsrRating,
+    Delivery,
+    Format,
+    ObserverRating,
+    RepairOutcome,
+    RuptureRecord,
+    SessionComment,
+    SessionReflection,
+    SupervisionSession,
+)
+from supervision.observer import record_observer_rating
+from supervision.reflections import record_reflection
+from supervision.services import CTSR_FIELDS, KEEP, RUPTURE_FIELDS, EntryDetails, Keep
 from tests import factories
 from tests.framework_files import small_framework, with_line
 from tests.fuzz.hostile import (
@@ -1022,10 +1051,21 @@ def test_hostile_data_downloads_give_the_whole_archive_and_one_record(cast, data
 # The supervision log: a new entry, and a change to one
 
 LOG = "/supervision/log/"
+REPLY_TABLES = {"supervision.sessioncomment", "supervision.historicalsessioncomment"}
+DETAIL_TABLES = {
+    "supervision.rupturerecord",
+    "supervision.historicalrupturerecord",
+    "supervision.ctsrrating",
+    "supervision.historicalctsrrating",
+    "supervision.agreedaction",
+    "supervision.historicalagreedaction",
+}
 SUPERVISION_TABLES = {
     "supervision.supervisionsession",
     "supervision.historicalsupervisionsession",
     "supervision.supervisionsession_items",
+    *DETAIL_TABLES,
+    *REPLY_TABLES,
 }
 
 
@@ -1219,14 +1259,23 @@ MULTIPLE = {"activities", "items"}
 
 @st.composite
 def entry_posts(
-    draw, cast: LogCast, extra: Sequence[tuple[str, st.SearchStrategy[str]]] = ()
+    draw,
+    cast: LogCast,
+    extra: Sequence[tuple[str, st.SearchStrategy[str]]] = (),
+    details: st.SearchStrategy[Pairs] | None = None,
 ) -> Post:
     """Half the time the form as the page sends it (each field once, plausible) with one or two
-    values hostile; half the time anything: fields missing or repeated, raw bodies."""
+    values hostile; half the time anything: fields missing or repeated, raw bodies. With
+    `details` (the pairs of the form's optional sections, see `detail_pairs`), whose checks
+    need the entry's own fields to pass, mostly the page's form with at most one value
+    hostile."""
     hostile = entry_fields(cast)
     named = [*hostile.items(), ("submit", st.sampled_from(["", "1"])), *extra]
-    if draw(st.booleans()):
-        form = shuffled(*[field(name, values_) for name, values_ in named], extra_pairs())
+    spoilt = 2 if details is None else 1
+    details = st.just([]) if details is None else details
+    if draw(st.booleans() if spoilt == 2 else st.sampled_from([True, False, False, False])):
+        parts = [field(name, values_) for name, values_ in named]
+        form = shuffled(*parts, details, extra_pairs())
         return draw(posts(form, wild=True))
     plausible: Pairs = [
         ("held_on", draw(st.sampled_from([days_ago(n).isoformat() for n in (0, 1, 7, 29)]))),
@@ -1245,9 +1294,10 @@ def entry_posts(
     ]
     for name, values_ in extra:
         plausible.append((name, draw(values_)))
+    plausible += draw(details)
     if draw(st.booleans()):
         plausible.append(("submit", ""))
-    for name in draw(st.lists(st.sampled_from(sorted(hostile)), max_size=2, unique=True)):
+    for name in draw(st.lists(st.sampled_from(sorted(hostile)), max_size=spoilt, unique=True)):
         if name in MULTIPLE:
             plausible = [(n, v) for n, v in plausible if n != name]
             plausible += [(name, v) for v in draw(st.lists(hostile[name], max_size=3))]
@@ -1348,13 +1398,225 @@ def log_state() -> tuple[dict, list, set]:
     return entries, links, history
 
 
+# The entry form's optional sections: a rupture record, a CTS-R rating, agreed actions to add
+# (three rows) and, on an entry that has some, actions to remove. Each section has its prefix.
+
+ALL_FEATURES = Features(rupture_records=True, ctsr_ratings=True)
+CTSR_NAMES = [name for name, _title in CTSR_ITEMS]
+RUPTURE_TEXTS = [name for name in RUPTURE_FIELDS if name != "repair"]
+SCORES = ["", *(str(n) for n in range(CTSR_MAX_SCORE + 1))]
+ACTION_ROWS = (1, 2, 3)
+
+
+def detail_texts() -> st.SearchStrategy[str]:
+    """Hostile text for a section's field (now and then too long for the request)."""
+    bad = ["x" * 5001, "a\x00b", " \r\n "]
+    return st.one_of(st.sampled_from(bad), nhs_texts(), texts(), texts(), texts(), huge_texts())
+
+
+def detail_dates() -> st.SearchStrategy[str]:
+    odd = ["2024-02-30", "0001-01-01", "9999-12-31", "10000-01-01", days_ago(-1).isoformat()]
+    odd.append(days_ago(1).strftime("%d/%m/%Y"))
+    return st.one_of(st.sampled_from(odd), texts())
+
+
+WORDS = st.sampled_from(["Went quiet at homework", " Said it felt rushed \r\n", "x" * 5000])
+OPTIONAL_WORDS = st.one_of(st.just(""), WORDS)
+PAST_DATES = st.sampled_from([days_ago(n).isoformat() for n in (0, 3, 30, 400)])
+DUE_DATES = st.sampled_from([days_ago(n).isoformat() for n in (-14, -1, 0, 30, 4000)])
+SCORE_VALUES = st.one_of(
+    st.sampled_from(["7", "-1", " 4", "4.0", "\u0663", "06", "na", str(2**63)]), texts(4)
+)
+REPAIR_VALUES = st.one_of(st.sampled_from(["REPAIRED", "not yet", " partly"]), texts(8))
+Named = Sequence[tuple[str, st.SearchStrategy[str], st.SearchStrategy[str]]]
+
+
+@st.composite
+def section_pairs(draw, prefix: str, named: Named) -> Pairs:
+    """One section, each field (name, a good value, a hostile one): absent (not on the page,
+    or not the page's post), empty, as the page sends it (each field once, good, perhaps one
+    hostile), or each field missing or repeated, good or hostile."""
+    shape = draw(st.sampled_from(["absent", "absent", "empty", "page", "page", "page", "wild"]))
+    if shape == "absent":
+        return []
+    if shape == "empty":
+        return [(f"{prefix}-{name}", "") for name, _good, _bad in named]
+    if shape == "page":
+        names = [name for name, _good, _bad in named]
+        spoilt = draw(st.one_of(st.none(), st.none(), st.none(), st.sampled_from(names)))
+        return [
+            (f"{prefix}-{name}", draw(bad if name == spoilt else good)) for name, good, bad in named
+        ]
+    return [
+        pair
+        for name, good, bad in named
+        for pair in draw(field(f"{prefix}-{name}", st.one_of(good, bad)))
+    ]
+
+
+@st.composite
+def page_or_wild(draw, named: Named) -> Pairs:
+    """A form of fields (name, a good value, a hostile one): two times in three as the page
+    sends it (each field once, good, half the time one of them hostile), else each field
+    missing or repeated, good or hostile."""
+    if draw(st.sampled_from([True, True, False])):
+        names = [name for name, _good, _bad in named]
+        spoilt = draw(st.one_of(st.none(), st.sampled_from(names)))
+        return [(name, draw(bad if name == spoilt else good)) for name, good, bad in named]
+    return [pair for name, good, bad in named for pair in draw(field(name, st.one_of(good, bad)))]
+
+
+@st.composite
+def detail_pairs(draw, removable: Sequence[int] = ()) -> Pairs:
+    """The pairs of the entry form's sections, hostile in places: rupture fields, CTS-R scores,
+    new actions (in rows that exist and some that do not), and actions ticked for removal (the
+    entry's own, other entries', and ids of nothing or not ids at all)."""
+    texts_ = [(name, OPTIONAL_WORDS, detail_texts()) for name in RUPTURE_TEXTS if name != "markers"]
+    repairs = st.sampled_from(["", *RepairOutcome.values])
+    rupture = [("markers", WORDS, detail_texts()), *texts_, ("repair", repairs, REPAIR_VALUES)]
+    scores = st.sampled_from(SCORES)
+    ctsr = [("recording_on", st.one_of(st.just(""), PAST_DATES), detail_dates())]
+    ctsr += [(name, scores, SCORE_VALUES) for name in CTSR_NAMES]
+    pairs = draw(section_pairs("rupture", rupture)) + draw(section_pairs("ctsr", ctsr))
+    rows = st.lists(st.sampled_from([*ACTION_ROWS, *ACTION_ROWS, 0, 4]), max_size=3, unique=True)
+    for number in draw(rows):
+        action = [("text", WORDS, detail_texts()), ("due_on", DUE_DATES, detail_dates())]
+        pairs += draw(section_pairs(f"action-{number}", action))
+    nothing = ["0", "-1", " 1", "1.0", str(2**63), "9" * 30]
+    ids = st.one_of(st.sampled_from([str(pk) for pk in removable] * 3 + nothing), texts(8))
+    pairs += [("actions-remove", pk) for pk in draw(st.lists(ids, max_size=3))]
+    return pairs
+
+
+@dataclass(frozen=True)
+class PostedDetails:
+    """What the sections of an accepted post must leave: a record's values, None (no record),
+    or KEEP (as it was); the new actions as (text, due date)."""
+
+    rupture: dict | Keep | None
+    ctsr: dict | Keep | None
+    new_actions: list[tuple[str, datetime.date]]
+
+
+def detail_text(value: str | None) -> object:
+    """A section's text as its form field cleans it, or REFUSED."""
+    text = (value or "").strip()
+    if len(text) > MAX_DETAIL_LENGTH or "\x00" in text or holds_nhs_number(text):
+        return REFUSED
+    return text
+
+
+def optional_date(value: str | None) -> object:
+    return cleaned(forms.DateField(required=False), value)
+
+
+def posted_rupture(form: QueryDict) -> object:
+    if not any(f"rupture-{name}" in form for name in RUPTURE_FIELDS):
+        return KEEP
+    record = {name: detail_text(form.get(f"rupture-{name}")) for name in RUPTURE_TEXTS}
+    record["repair"] = form.get("rupture-repair") or ""
+    if REFUSED in record.values() or record["repair"] not in ["", *RepairOutcome.values]:
+        return REFUSED
+    if not any(record.values()):
+        return None
+    if not record["markers"]:
+        return REFUSED
+    return record | {"repair": record["repair"] or RepairOutcome.NOT_YET}
+
+
+def posted_ctsr(form: QueryDict) -> object:
+    if not any(f"ctsr-{name}" in form for name in CTSR_FIELDS):
+        return KEEP
+    recording_on = optional_date(form.get("ctsr-recording_on"))
+    if recording_on is REFUSED or (recording_on and recording_on > timezone.localdate()):
+        return REFUSED
+    scores = {"recording_on": recording_on}
+    for name in CTSR_NAMES:
+        score = form.get(f"ctsr-{name}") or ""
+        if score not in SCORES:
+            return REFUSED
+        scores[name] = int(score) if score else None
+    return None if all(value is None for value in scores.values()) else scores
+
+
+def posted_actions(form: QueryDict) -> object:
+    found = []
+    for number in ACTION_ROWS:
+        text = detail_text(form.get(f"action-{number}-text"))
+        due_on = optional_date(form.get(f"action-{number}-due_on"))
+        if text is REFUSED or due_on is REFUSED or bool(text) != (due_on is not None):
+            return REFUSED
+        if text:
+            found.append((text, due_on))
+    return found
+
+
+def posted_details(form: QueryDict, features: Features) -> PostedDetails | None:
+    """The sections an accepted post must leave (a section whose feature is off is not on the
+    form: whatever is posted for it changes nothing); None when one may not be stored."""
+    rupture = posted_rupture(form) if features.rupture_records else KEEP
+    ctsr = posted_ctsr(form) if features.ctsr_ratings else KEEP
+    actions = posted_actions(form)
+    if any(part is REFUSED for part in (rupture, ctsr, actions)):
+        return None
+    return PostedDetails(rupture, ctsr, actions)  # type: ignore[arg-type]
+
+
+def posted_removals(form: QueryDict, actions: set[int]) -> set[int]:
+    """The entry's actions the post ticks (an id written any other way is not one of them)."""
+    return {int(pk) for pk in form.getlist("actions-remove") if pk in {str(a) for a in actions}}
+
+
+@dataclass(frozen=True)
+class DetailsState:
+    ruptures: dict[int, dict]  # by entry
+    ratings: dict[int, dict]  # by entry
+    actions: dict[int, dict]  # by action
+    comments: set[int]
+    history: dict[type, set[int]]
+
+
+def details_state() -> DetailsState:
+    """Every entry's sections and review comments, and the sections' history rows' ids."""
+    return DetailsState(
+        ruptures={
+            row["entry_id"]: {name: row[name] for name in RUPTURE_FIELDS}
+            for row in RuptureRecord.objects.values()
+        },
+        ratings={
+            row["entry_id"]: {name: row[name] for name in CTSR_FIELDS}
+            for row in CtsrRating.objects.values()
+        },
+        actions={row["id"]: row for row in AgreedAction.objects.values()},
+        comments=set(SessionComment.objects.values_list("pk", flat=True)),
+        history={
+            model: set(model.history.values_list("history_id", flat=True))
+            for model in (RuptureRecord, CtsrRating, AgreedAction)
+        },
+    )
+
+
+def without(rows: dict, key: int) -> dict:
+    return {k: v for k, v in rows.items() if k != key}
+
+
 class EntryWrite:
     """A new entry or a change to one: refused, nothing changes; accepted, exactly one entry of
     the signed-in therapist is created or changed, to the values posted, within the model's
-    rules, with its history, and nobody else's entry is touched."""
+    rules, with its history, and nobody else's entry is touched. Its sections (a rupture
+    record, a CTS-R rating, agreed actions added or removed) become exactly what the post asks
+    for, on that entry only; on an entry returned for changes, a reply is added when written
+    (see `check_details`, `check_reply`)."""
 
-    def __init__(self, cast: LogCast, post: Post, *, target: SupervisionSession | None = None):
-        self.cast, self.post, self.target = cast, post, target
+    def __init__(
+        self,
+        cast: LogCast,
+        post: Post,
+        *,
+        target: SupervisionSession | None = None,
+        features: Features = ALL_FEATURES,
+    ):
+        self.cast, self.post, self.target, self.features = cast, post, target, features
 
     @property
     def revision(self) -> str:
@@ -1363,10 +1625,10 @@ class EntryWrite:
         return self.post.form.get("revision", "")
 
     def capture(self):
-        return log_state()
+        return log_state(), details_state()
 
     def __call__(self, response, before, after, captured) -> None:
-        entries_before, links_before, history_before = captured
+        (entries_before, links_before, history_before), details_before = captured
         changed = changed_tables(before, after)
         if not changed:
             if self.target is None and response.status_code == 302:
@@ -1376,7 +1638,13 @@ class EntryWrite:
         assert changed <= SUPERVISION_TABLES, changed
         entries_after, links_after, _ = log_state()
         touched = {pk for pk in entries_after if entries_after[pk] != entries_before.get(pk)}
-        assert len(touched) == 1, touched
+        assert len(touched) <= 1, touched
+        if not touched:  # a reply to the supervisor, the entry as it was
+            assert self.target is not None and changed <= REPLY_TABLES, changed
+            assert posted_entry(self.post.form) is not None
+            assert posted_details(self.post.form, self.features) is not None
+            self.check_reply(self.target.pk, entries_before[self.target.pk], details_before)
+            return
         (pk,) = touched
         if self.target is None:
             assert pk not in entries_before
@@ -1388,13 +1656,17 @@ class EntryWrite:
         entry = SupervisionSession.objects.get(pk=pk)
         old = entries_before.get(pk)
         old_items = {item for entry_id, item in links_before if entry_id == pk}
-        changed_values = self.check_entry(entry, old, old_items)
+        details_changed = self.check_details(pk, details_before)
+        changed_values = self.check_entry(entry, old, old_items, details_changed)
+        self.check_reply(pk, old, details_before)
         new_history = SupervisionSession.history.exclude(history_id__in=history_before)
         assert {(h.id, h.history_user_id) for h in new_history} == {(pk, self.cast.therapist.pk)}
         submitted = entry.status == "submitted" and (old is None or old["status"] != "submitted")
-        assert len(new_history) == changed_values + submitted
+        assert len(new_history) == (changed_values or details_changed) + submitted
 
-    def check_entry(self, entry: SupervisionSession, old: dict | None, old_items: set) -> bool:
+    def check_entry(
+        self, entry: SupervisionSession, old: dict | None, old_items: set, details_changed: bool
+    ) -> bool:
         """Check the stored entry; whether its values (not only its status) changed."""
         form = self.post.form
         assert self.post.content_type == FORM
@@ -1428,10 +1700,71 @@ class EntryWrite:
         assert (entry.amends_id, entry.created_at) == (old["amends_id"], old["created_at"])
         was = {name: old[name] for name in expected if name != "items"} | {"items": old_items}
         changed_values = was != expected
+        changed_any = changed_values or details_changed
         # A stale page may change nothing; one whose values are the stored ones may still submit.
-        assert not changed_values or as_id(self.revision) == old["revision"]
-        assert entry.revision == old["revision"] + changed_values + (entry.status != old["status"])
+        assert not changed_any or as_id(self.revision) == old["revision"]
+        assert entry.revision == old["revision"] + changed_any + (entry.status != old["status"])
         return changed_values
+
+    def check_details(self, pk: int, before: DetailsState) -> bool:
+        """Check the entry's sections as stored, and that no other entry's changed; whether
+        the entry's changed."""
+        after = details_state()
+        for kind in ("ruptures", "ratings"):
+            old, new = getattr(before, kind), getattr(after, kind)
+            assert without(new, pk) == without(old, pk), f"another entry's {kind} changed"
+        foreign = lambda actions: {a: r for a, r in actions.items() if r["entry_id"] != pk}  # noqa: E731
+        assert foreign(after.actions) == foreign(before.actions), "another entry's actions changed"
+        wanted = posted_details(self.post.form, self.features)
+        assert wanted is not None, "a section that may not be stored was accepted"
+        rupture = before.ruptures.get(pk) if wanted.rupture is KEEP else wanted.rupture
+        rating = before.ratings.get(pk) if wanted.ctsr is KEEP else wanted.ctsr
+        assert after.ruptures.get(pk) == rupture
+        assert after.ratings.get(pk) == rating
+        own = {a: r for a, r in before.actions.items() if r["entry_id"] == pk}
+        removed = set(own) & posted_removals(self.post.form, set(own))
+        now = {a: r for a, r in after.actions.items() if r["entry_id"] == pk}
+        assert {a: r for a, r in now.items() if a in own} == {
+            a: r for a, r in own.items() if a not in removed
+        }
+        added = [r for a, r in now.items() if a not in before.actions]
+        assert sorted((r["text"], r["due_on"]) for r in added) == sorted(wanted.new_actions)
+        # The models' rules, checked on what was stored.
+        assert rupture is None or (rupture["markers"] and rupture["repair"] in RepairOutcome)
+        assert rating is None or all(
+            rating[name] is None or 0 <= rating[name] <= CTSR_MAX_SCORE for name in CTSR_NAMES
+        )
+        assert all(r["text"] and r["done_on"] is None for r in added)
+        rupture_changed = rupture != before.ruptures.get(pk)
+        rating_changed = rating != before.ratings.get(pk)
+        writes = {
+            RuptureRecord: int(rupture_changed),
+            CtsrRating: int(rating_changed),
+            AgreedAction: len(added) + len(removed),
+        }
+        for model, count in writes.items():
+            new_history = model.history.exclude(history_id__in=before.history[model])
+            assert len(new_history) == count, model
+            assert {(h.entry_id, h.history_user_id) for h in new_history} <= {
+                (pk, self.cast.therapist.pk)
+            }
+        for name, count in [("rupture", rupture_changed), ("CTS-R", rating_changed)]:
+            event(f"{name} written" if count else f"{name} as it was")
+        event(f"actions: {len(added)} added, {len(removed)} removed")
+        return bool(rupture_changed or rating_changed or added or removed)
+
+    def check_reply(self, pk: int, old: dict | None, before: DetailsState) -> None:
+        """A reply is added to an entry returned for changes when one is written, and only
+        then (a draft's form has no reply)."""
+        new = list(SessionComment.objects.exclude(pk__in=before.comments).values())
+        text = (self.post.form.get("comment") or "").strip()
+        if old is None or old["status"] != SupervisionSession.Status.RETURNED or not text:
+            assert new == []
+            return
+        assert "\x00" not in text and not holds_nhs_number(text)
+        assert [(c["entry_id"], c["author_id"], c["text"]) for c in new] == [
+            (pk, self.cast.therapist.pk, text)
+        ]
 
 
 def revision_values(entry: SupervisionSession) -> st.SearchStrategy[str]:
@@ -1487,3 +1820,595 @@ class EditCheck(EntryWrite):
 def test_supervision_log_urls_are_the_ones_the_fuzzers_post_to(log_cast):
     assert reverse("supervision:log") == LOG
     assert reverse("supervision:session_edit", args=[7]) == "/supervision/log/7/"
+
+
+# The entry form's sections, on a new entry and on a change
+
+
+@pytest.fixture
+def detailed_log_cast(log_cast) -> LogCast:
+    """The log cast, its entries with sections to keep, change or remove: the draft with a
+    rupture record, a CTS-R rating and two actions (one done), the returned entry with a
+    rupture record and an action; the submitted entry and the colleague's draft with an action
+    each."""
+    cast = log_cast
+    rupture = {"markers": "Went quiet", "repair": RepairOutcome.PARTLY}
+    rating = {"recording_on": days_ago(3), "agenda": 4, "feedback": 0, "homework": 6}
+    for entry, details in [
+        (cast.draft, EntryDetails(rupture=rupture, ctsr=rating, new_actions=two_actions())),
+        (cast.returned, EntryDetails(rupture=rupture, new_actions=two_actions()[:1])),
+        (cast.theirs, EntryDetails(rupture=rupture, new_actions=two_actions()[:1])),
+    ]:
+        supervision_services.update_session(
+            entry, by=entry.supervisee, revision=entry.revision, details=details
+        )
+    first = AgreedAction.objects.filter(entry=cast.draft).order_by("pk")[:1]
+    AgreedAction.objects.filter(pk__in=list(first.values_list("pk", flat=True))).update(
+        done_on=days_ago(1)
+    )
+    AgreedAction.objects.create(entry=cast.submitted, text="Read the manual", due_on=days_ago(-9))
+    return cast
+
+
+def two_actions() -> list[tuple[str, datetime.date]]:
+    return [("Try agenda setting", days_ago(-7)), ("Record a session", days_ago(-14))]
+
+
+def feature_switches(cast: LogCast) -> st.SearchStrategy[tuple[Features, Callable[[], None]]]:
+    """Mostly both features on; now and then one or both switched off for the therapist's
+    service (in the example's savepoint)."""
+
+    def switched(features: Features) -> tuple[Features, Callable[[], None]]:
+        def prepare() -> None:
+            Service.objects.filter(memberships__user=cast.therapist).update(
+                rupture_records_enabled=features.rupture_records,
+                ctsr_ratings_enabled=features.ctsr_ratings,
+            )
+
+        return features, prepare
+
+    choices = [ALL_FEATURES] * 5 + [
+        Features(rupture_records=False, ctsr_ratings=True),
+        Features(rupture_records=True, ctsr_ratings=False),
+        Features(rupture_records=False, ctsr_ratings=False),
+    ]
+    return st.sampled_from(choices).map(switched)
+
+
+@FUZZ
+@given(data=st.data())
+def test_hostile_sections_of_new_entries_store_exactly_the_sections_posted_or_nothing(
+    detailed_log_cast, data
+):
+    cast = detailed_log_cast
+    who = data.draw(st.sampled_from([cast.therapist] * 8 + [cast.supervisor, None]))
+    ids = list(AgreedAction.objects.values_list("pk", flat=True))
+    post = data.draw(entry_posts(cast, details=detail_pairs(ids)))
+    features, prepare = data.draw(feature_switches(cast))
+    check = EntryWrite(cast, post, features=features) if who == cast.therapist else None
+    attempt(who, posting(reverse("supervision:session_new"), post), check, prepare=prepare)
+
+
+@FUZZ
+@given(data=st.data())
+def test_hostile_sections_of_changed_entries_change_exactly_the_sections_posted_or_nothing(
+    detailed_log_cast, data
+):
+    cast = detailed_log_cast
+    editable = [cast.draft] * 4 + [cast.returned] * 3 + [cast.external]
+    target = data.draw(st.sampled_from([*editable, cast.submitted, cast.theirs]))
+    ids = list(AgreedAction.objects.values_list("pk", flat=True))
+    own = list(target.actions.values_list("pk", flat=True))
+    replies = st.one_of(st.sampled_from(["", "Done: see the homework part."]), nhs_texts(), texts())
+    current = st.just(str(target.revision))
+    extra = [
+        ("revision", st.one_of(current, current, revision_values(target))),
+        ("comment", replies),
+    ]
+    post = data.draw(entry_posts(cast, extra=extra, details=detail_pairs(own * 3 + ids)))
+    who = data.draw(st.sampled_from([cast.therapist] * 8 + [cast.colleague]))
+    features, prepare = data.draw(feature_switches(cast))
+    check = EditCheck(cast, post, target=target, features=features)
+    url = reverse("supervision:session_edit", args=[target.pk])
+    attempt(who, posting(url, post), check if who == cast.therapist else None, prepare=prepare)
+
+
+# The agenda for the next supervision: adding an item, closing one, marking an action done
+
+AGENDA_TABLES = {
+    "supervision.agendaitem",
+    "supervision.historicalagendaitem",
+    "supervision.agendaitem_items",
+}
+ACTION_TABLES = {"supervision.agreedaction", "supervision.historicalagreedaction"}
+ADDED_TEXT = "Talk about agenda setting"
+
+
+@dataclass
+class AgendaCast:
+    log: LogCast
+    repeated: AgendaItem  # the therapist's own open item, text ADDED_TEXT
+    by_supervisor: AgendaItem  # open, added by the supervisor
+    suggested: AgendaItem  # open, suggested by the product
+    closed: AgendaItem  # the therapist's, dropped
+    theirs: AgendaItem  # the colleague's, open
+    sensitive: list[int]  # private statements of the therapist's framework
+
+
+@pytest.fixture
+def agenda_cast(detailed_log_cast) -> AgendaCast:
+    cast = detailed_log_cast
+    sensitive = FrameworkItem.objects.filter(pk__in=cast.items, is_sensitive=True)
+
+    def added(who: User, by: User, text: str) -> AgendaItem:
+        return add_agenda_item(who, by=by, text=text, items=[], token=0)[0]
+
+    repeated = added(cast.therapist, cast.therapist, ADDED_TEXT)
+    closed = added(cast.therapist, cast.therapist, "Dropped already")
+    close_agenda_item(closed, by=cast.therapist, outcome=AgendaItem.Status.DROPPED)
+    return AgendaCast(
+        log=cast,
+        repeated=repeated,
+        by_supervisor=added(cast.therapist, cast.supervisor, "From the supervisor"),
+        suggested=suggest_agenda_item(cast.therapist, "Motivation: low confidence"),
+        closed=closed,
+        theirs=added(cast.colleague, cast.colleague, ADDED_TEXT),
+        sensitive=list(sensitive.values_list("pk", flat=True)),
+    )
+
+
+def agenda_rows() -> dict[int, tuple]:
+    through = AgendaItem.items.through
+    links: dict[int, set[int]] = {}
+    for item_id, statement in through.objects.values_list("agendaitem_id", "frameworkitem_id"):
+        links.setdefault(item_id, set()).add(statement)
+    return {row["id"]: (row, links.get(row["id"], set())) for row in AgendaItem.objects.values()}
+
+
+def agenda_token(value: str | None) -> int | None:
+    token = (value or "").strip()
+    if token == "0" or (token.isascii() and token.isdigit() and 0 < int(token) < 2**63):
+        return int(token)
+    return None
+
+
+def current_supervisee(cast: LogCast, who: User | None, pk: int) -> User | None:
+    """The person `pk` names, when `who` supervises them today."""
+    pairs = {
+        (cast.supervisor, cast.therapist.pk): cast.therapist,
+        (cast.theirs_supervisor, cast.colleague.pk): cast.colleague,
+    }
+    return pairs.get((who, pk))
+
+
+class AgendaAdd:
+    """Adding to an agenda: nothing changes, or exactly one new open item on the supervisee's
+    agenda, added by the signed-in person (the supervisee or a current supervisor), with the
+    words and statements posted (never a private one for a supervisor), and only when the
+    form's token names no earlier copy of it."""
+
+    def __init__(self, post: Post, viewer: User, supervisee: User | None, cast: AgendaCast):
+        self.post, self.viewer, self.supervisee, self.cast = post, viewer, supervisee, cast
+
+    def capture(self):
+        return agenda_rows()
+
+    def __call__(self, response, before, after, rows_before) -> None:
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        assert response.status_code == 302 and changed <= AGENDA_TABLES, changed
+        assert self.supervisee is not None
+        rows_after = agenda_rows()
+        assert {pk: rows_after[pk] for pk in rows_before} == rows_before
+        new = [rows_after[pk] for pk in set(rows_after) - set(rows_before)]
+        assert len(new) == 1
+        row, statements = new[0]
+        form = self.post.form
+        text = (form.get("text") or "").strip()
+        assert text and len(text) <= 2000 and "\x00" not in text and not holds_nhs_number(text)
+        assert (row["supervisee_id"], row["added_by_id"]) == (self.supervisee.pk, self.viewer.pk)
+        assert (row["text"], row["status"], row["origin"]) == (text, "open", "added")
+        assert row["closed_at"] is None and row["discussed_in_id"] is None
+        posted = form.getlist("items")
+        assert all(pk.isascii() and pk.isdigit() and not pk.startswith("0") for pk in posted)
+        assert statements == {int(pk) for pk in posted}
+        assert statements <= set(self.cast.log.items)
+        if self.viewer != self.supervisee:
+            assert not statements & set(self.cast.sensitive)
+        token = agenda_token(form.get("token"))
+        assert token is not None
+        assert not any(
+            (r["supervisee_id"], r["added_by_id"], r["origin"], r["text"])
+            == (self.supervisee.pk, self.viewer.pk, "added", text)
+            and pk > token
+            for pk, (r, _links) in rows_before.items()
+        ), "a repeat of the same form added a second item"
+
+
+@st.composite
+def agenda_posts(draw, cast: AgendaCast) -> Post:
+    newest = AgendaItem.objects.order_by("-pk").values_list("pk", flat=True).first()
+    words = st.sampled_from([ADDED_TEXT, f" {ADDED_TEXT} ", "Case formulation", "x" * 2000])
+    hostile = st.one_of(st.sampled_from(["x" * 2001, "a\x00b", " "]), nhs_texts(), values())
+    statements = [*cast.log.items[:3], *cast.sensitive, *cast.log.foreign_items]
+    ids = st.one_of(
+        st.sampled_from([str(pk) for pk in statements] + ["0", "-1", " 1", "07", str(2**63)]),
+        texts(6),
+    )
+    tokens = st.one_of(
+        st.sampled_from(["0", str(newest), str(cast.repeated.pk - 1), str(cast.repeated.pk)]),
+        st.sampled_from(["", " 0", "-1", "00", str(2**63), str(2**63 - 1), "1.0"]),
+        texts(6),
+    )
+    if draw(st.booleans()):  # the page's form, a value or two hostile
+        form = shuffled(
+            st.tuples(st.one_of(words, words, hostile), tokens).map(
+                lambda pair: [("text", pair[0]), ("token", pair[1])]
+            ),
+            st.lists(ids, max_size=3).map(lambda pks: [("items", pk) for pk in pks]),
+            extra_pairs(),
+        )
+        return draw(posts(form, wild=False))
+    form = shuffled(
+        field("text", st.one_of(words, hostile)),
+        field("token", tokens),
+        st.lists(ids, max_size=3).map(lambda pks: [("items", pk) for pk in pks]),
+        extra_pairs(),
+    )
+    return draw(posts(form))
+
+
+@FUZZ
+@given(data=st.data())
+def test_hostile_agenda_additions_add_one_valid_item_or_nothing(agenda_cast, data):
+    cast = agenda_cast
+    log = cast.log
+    who = data.draw(st.sampled_from([log.therapist] * 6 + [log.supervisor, log.colleague, None]))
+    post = data.draw(agenda_posts(cast))
+    supervisee = who if who in (log.therapist, log.colleague) else None
+    check = AgendaAdd(post, who, supervisee, cast)
+    attempt(who, posting(reverse("supervision:agenda"), post), check if who else None)
+
+
+@FUZZ
+@given(data=st.data())
+def test_hostile_agenda_additions_by_a_supervisor_add_one_valid_item_or_nothing(agenda_cast, data):
+    cast = agenda_cast
+    log = cast.log
+    who = data.draw(st.sampled_from([log.supervisor] * 6 + [log.former, log.theirs_supervisor]))
+    pk = data.draw(
+        st.sampled_from([log.therapist.pk] * 6 + [log.colleague.pk, log.outsider.pk, 2**63 - 1])
+    )
+    post = data.draw(agenda_posts(cast))
+    check = AgendaAdd(post, who, current_supervisee(log, who, pk), cast)
+    url = reverse("supervision:supervisee_agenda", args=[pk])
+    attempt(who, posting(url, post), check)
+
+
+class AgendaClose:
+    """Closing an item: nothing changes, or exactly that open item becomes discussed (in one
+    of its supervisee's recent entries that the closer may open, or none) or dropped, by its
+    supervisee or their current supervisor, as the post says."""
+
+    def __init__(self, post: Post, viewer: User, item_pk: str, cast: AgendaCast):
+        self.post, self.viewer, self.item_pk, self.cast = post, viewer, item_pk, cast
+
+    def capture(self):
+        return agenda_rows()
+
+    def __call__(self, response, before, after, rows_before) -> None:
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        assert response.status_code == 302 and changed <= AGENDA_TABLES - {
+            "supervision.agendaitem_items"
+        }, changed
+        rows_after = agenda_rows()
+        touched = [pk for pk in rows_after if rows_after[pk] != rows_before.get(pk)]
+        assert touched == [int(self.item_pk)] and set(rows_after) == set(rows_before)
+        old, _ = rows_before[touched[0]]
+        row, _ = rows_after[touched[0]]
+        log = self.cast.log
+        assert old["status"] == "open" and row["closed_at"] is not None
+        assert self.viewer == log.therapist or (
+            self.viewer == log.supervisor and old["supervisee_id"] == log.therapist.pk
+        )
+        form = self.post.form
+        assert row["status"] == form.get("outcome") in ("discussed", "dropped")
+        chosen = (form.get("discussed_in") or "").strip()
+        if row["status"] == "dropped" or not chosen:
+            assert row["discussed_in_id"] is None
+            return
+        assert chosen.isascii() and chosen.isdigit() and int(chosen) == row["discussed_in_id"]
+        entry = SupervisionSession.objects.get(pk=row["discussed_in_id"])
+        assert entry.supervisee_id == old["supervisee_id"]
+        assert entry.held_on >= days_ago(90)
+        assert self.viewer.pk == entry.supervisee_id or (
+            entry.supervisor_id == self.viewer.pk and entry.status != "draft"
+        )
+
+
+@FUZZ
+@given(data=st.data())
+def test_hostile_agenda_closes_close_one_open_item_as_asked_or_nothing(agenda_cast, data):
+    cast = agenda_cast
+    log = cast.log
+    items = [cast.repeated] * 3 + [cast.by_supervisor, cast.suggested, cast.closed, cast.theirs]
+    pk = data.draw(st.sampled_from([str(item.pk) for item in items] + ["0", str(2**63), "9" * 30]))
+    who = data.draw(
+        st.sampled_from([log.therapist] * 3 + [log.supervisor] * 3 + [log.colleague, log.former])
+    )
+    entries = [log.draft, log.submitted, log.returned, log.confirmed, log.theirs, log.external]
+    sessions = st.one_of(
+        st.sampled_from(["", *(str(e.pk) for e in entries), f" {log.submitted.pk}"]),
+        st.sampled_from(["0", "-1", str(2**63), "9" * 30, "1.0"]),
+        texts(6),
+    )
+    outcomes = st.one_of(st.sampled_from(["discussed", "dropped", "open", "DROPPED", ""]), texts(8))
+    form = shuffled(field("outcome", outcomes), field("discussed_in", sessions), extra_pairs())
+    post = data.draw(posts(form, wild=data.draw(st.booleans())))
+    url = f"/supervision/agenda/{pk}/close/"
+    attempt(who, posting(url, post), AgendaClose(post, who, pk, cast))
+
+
+class ActionDone:
+    """Marking an action done: nothing changes, or exactly that action, one of the signed-in
+    supervisee's not yet done, is done today, nothing else about it changed."""
+
+    def __init__(self, viewer: User, action_pk: str):
+        self.viewer, self.action_pk = viewer, action_pk
+
+    def capture(self):
+        return {row["id"]: row for row in AgreedAction.objects.values()}
+
+    def __call__(self, response, before, after, rows_before) -> None:
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        assert response.status_code == 302 and changed <= ACTION_TABLES, changed
+        rows_after = {row["id"]: row for row in AgreedAction.objects.values()}
+        touched = [pk for pk in rows_after if rows_after[pk] != rows_before.get(pk)]
+        assert touched == [int(self.action_pk)] and set(rows_after) == set(rows_before)
+        old, new = rows_before[touched[0]], rows_after[touched[0]]
+        assert old["done_on"] is None and new == old | {"done_on": timezone.localdate()}
+        entry = SupervisionSession.objects.get(pk=new["entry_id"])
+        assert entry.supervisee_id == self.viewer.pk
+
+
+@FUZZ
+@given(data=st.data())
+def test_hostile_action_done_posts_mark_one_own_action_done_or_nothing(agenda_cast, data):
+    log = agenda_cast.log
+    ids = [str(pk) for pk in AgreedAction.objects.order_by("pk").values_list("pk", flat=True)]
+    pk = data.draw(st.one_of(st.sampled_from(ids), st.sampled_from(["0", str(2**63), "9" * 30])))
+    who = data.draw(st.sampled_from([log.therapist] * 4 + [log.supervisor, log.colleague, None]))
+    post = data.draw(posts(extra_pairs()))
+    url = f"/supervision/actions/{pk}/done/"
+    attempt(who, posting(url, post), ActionDone(who, pk) if who else None)
+
+
+def test_agenda_urls_are_the_ones_the_fuzzers_post_to():
+    assert reverse("supervision:agenda_close", args=[7]) == "/supervision/agenda/7/close/"
+    assert reverse("supervision:action_done", args=[7]) == "/supervision/actions/7/done/"
+
+
+# Observer ratings and quick session reflections
+
+OBSERVER_TABLES = {
+    "supervision.observerrating",
+    "supervision.historicalobserverrating",
+    "supervision.observeritemrating",
+    "supervision.historicalobserveritemrating",
+}
+REFLECTION_TABLES = {
+    "supervision.sessionreflection",
+    "supervision.historicalsessionreflection",
+    "supervision.reflectionmark",
+    "supervision.historicalreflectionmark",
+}
+USED_TOKEN = uuid.UUID("00000000-0000-4000-8000-000000000001")
+OBSERVER_CHOICES = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "not_observed": None}
+
+
+def behaviours(version: FrameworkVersion) -> list[FrameworkItem]:
+    """What a supervisor may rate: the behaviour sections' statements, private ones left out
+    (written here again from the framework, not taken from the view)."""
+    items = FrameworkItem.objects.filter(version=version, section__kind="behaviours")
+    return list(items.filter(is_sensitive=False).select_related("section").order_by("pk"))
+
+
+def uuids() -> st.SearchStrategy[str]:
+    fresh = st.uuids().map(str)
+    spelt = st.uuids().flatmap(
+        lambda u: st.sampled_from([u.hex, u.hex.upper(), f"{{{u}}}", f"urn:uuid:{u}", f" {u} "])
+    )
+    odd = st.sampled_from(["", "0", "not-a-uuid", str(USED_TOKEN)[:-1], str(USED_TOKEN) + "0"])
+    return st.one_of(fresh, fresh, spelt, st.just(str(USED_TOKEN)), odd, texts(8))
+
+
+class ObserverWrite:
+    """Rating a supervisee: nothing changes, or exactly one new rating by the signed-in current
+    supervisor of that supervisee, on the statements the post rates (1 to 5, or not observed,
+    at least one rated), from the chosen section only, with the date, note and token posted;
+    never a second rating for a token already used."""
+
+    def __init__(
+        self, post: Post, viewer: User, supervisee: User, items: list[FrameworkItem], used: set
+    ):
+        self.post, self.viewer, self.supervisee, self.items = post, viewer, supervisee, items
+        self.used = used  # the tokens of this supervisor's earlier ratings of this supervisee
+
+    def capture(self):
+        return set(ObserverRating.objects.values_list("pk", flat=True))
+
+    def __call__(self, response, before, after, known) -> None:
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        assert response.status_code == 302 and changed <= OBSERVER_TABLES, changed
+        new = list(ObserverRating.objects.exclude(pk__in=known))
+        assert len(new) == 1
+        rating = new[0]
+        form = self.post.form
+        assert (rating.supervisor_id, rating.supervisee_id) == (self.viewer.pk, self.supervisee.pk)
+        assert rating.rated_on == cleaned(forms.DateField(), form.get("rated_on"))
+        assert rating.rated_on <= timezone.localdate()
+        note = (form.get("note") or "").strip()
+        assert rating.note == note and len(note) <= 2000
+        assert "\x00" not in note and not holds_nhs_number(note)
+        assert rating.token == cleaned(forms.UUIDField(), form.get("token"))
+        assert rating.token not in self.used, "a form sent twice made a second rating"
+        section = form.get("section")
+        chosen = [i for i in self.items if section not in {x.section.key for x in self.items}]
+        chosen = chosen or [i for i in self.items if i.section.key == section]
+        expected = {}
+        for item in chosen:
+            choice = form.get(f"rating_{item.key}") or ""
+            assert choice in ["", *OBSERVER_CHOICES]
+            if choice:
+                expected[item.pk] = OBSERVER_CHOICES[choice]
+        assert any(value is not None for value in expected.values())
+        stored = dict(rating.items.values_list("item_id", "value"))
+        assert stored == expected
+        assert rating.version_id == self.items[0].version_id
+
+
+@pytest.fixture
+def observer_cast(log_cast, published_version) -> LogCast:
+    items = behaviours(published_version)
+    record_observer_rating(
+        log_cast.supervisor,
+        log_cast.therapist,
+        rated_on=days_ago(2),
+        values={items[0].pk: 3},
+        note="",
+        token=USED_TOKEN,
+    )
+    return log_cast
+
+
+@FUZZ
+@given(data=st.data())
+def test_hostile_observer_ratings_record_one_valid_rating_or_nothing(
+    observer_cast, published_version, data
+):
+    cast = observer_cast
+    items = behaviours(published_version)
+    private = FrameworkItem.objects.filter(
+        version=published_version, section__kind="behaviours", is_sensitive=True
+    )
+    keys = [item.key for item in items] + list(private.values_list("key", flat=True))
+    sections = sorted({item.section.key for item in items})
+    who = data.draw(
+        st.sampled_from([cast.supervisor] * 6 + [cast.theirs_supervisor, cast.therapist, None])
+    )
+    pk = data.draw(st.sampled_from([cast.therapist.pk] * 6 + [cast.colleague.pk, 2**63 - 1]))
+    good_choices = st.sampled_from([*OBSERVER_CHOICES, *OBSERVER_CHOICES, ""])
+    bad_choices = st.one_of(st.sampled_from(["0", "6", " 3", "na", "NOT_OBSERVED"]), texts(6))
+    rated = st.lists(st.sampled_from(keys), min_size=1, max_size=6, unique=True)
+    named = [(f"rating_{key}", good_choices, bad_choices) for key in data.draw(rated)]
+    named += [
+        (
+            "rated_on",
+            st.sampled_from([days_ago(n).isoformat() for n in (0, 3, 400)]),
+            st.one_of(st.sampled_from(["", "2024-02-30", days_ago(-1).isoformat()]), texts()),
+        ),
+        (
+            "note",
+            st.sampled_from(["", "Watched a recording", "x" * 2000]),
+            st.one_of(st.just("x" * 2001), nhs_texts(), values()),
+        ),
+        ("token", st.uuids().map(str), uuids()),
+        (
+            "section",
+            st.sampled_from(["", "", *sections]),
+            st.one_of(st.just("capability"), texts(6)),
+        ),
+    ]
+    form = shuffled(page_or_wild(named), extra_pairs())
+    post = data.draw(posts(form, wild=data.draw(st.sampled_from([False, False, True]))))
+    supervisee = current_supervisee(cast, who, pk)
+    used = {USED_TOKEN} if who == cast.supervisor else set()
+    check = ObserverWrite(post, who, supervisee, items, used) if supervisee else None
+    url = reverse("supervision:observer_new", args=[pk])
+    attempt(who, posting(url, post), check)
+
+
+class ReflectionWrite:
+    """A quick reflection: nothing changes, or exactly one new reflection of the signed-in
+    therapist, dated in the last two weeks, with a mark for every in-session behaviour
+    offered (happened exactly when the post ticks it) and the note and token posted; never a
+    second one for a token already used."""
+
+    def __init__(self, post: Post, viewer: User, offered: list[int]):
+        self.post, self.viewer, self.offered = post, viewer, offered
+
+    def capture(self):
+        return set(SessionReflection.objects.values_list("pk", flat=True))
+
+    def __call__(self, response, before, after, known) -> None:
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        assert response.status_code == 302 and changed <= REFLECTION_TABLES, changed
+        new = list(SessionReflection.objects.exclude(pk__in=known))
+        assert len(new) == 1
+        reflection = new[0]
+        form = self.post.form
+        assert reflection.therapist_id == self.viewer.pk
+        assert reflection.held_on == cleaned(forms.DateField(), form.get("held_on"))
+        assert days_ago(14) <= reflection.held_on <= timezone.localdate()
+        note = (form.get("note") or "").strip()
+        assert reflection.note == note and len(note) <= 500
+        assert "\x00" not in note and not holds_nhs_number(note)
+        token = cleaned(forms.UUIDField(), form.get("token"))
+        assert reflection.token == token
+        assert not (self.viewer.pk == self.viewer_with_used_token and token == USED_TOKEN)
+        ticked_ = form.getlist("happened")
+        assert set(ticked_) <= {str(pk) for pk in self.offered}
+        marks = dict(reflection.marks.values_list("item_id", "happened"))
+        assert marks == {pk: str(pk) in ticked_ for pk in self.offered}
+
+    viewer_with_used_token: int | None = None
+
+
+@FUZZ
+@given(data=st.data())
+def test_hostile_reflections_record_one_valid_reflection_or_nothing(
+    log_cast, published_version, data
+):
+    cast = log_cast
+    in_session = FrameworkItem.objects.filter(version=published_version, in_session=True)
+    offered = list(in_session.values_list("pk", flat=True))
+    record_reflection(
+        cast.therapist, held_on=days_ago(1), happened=offered[:1], note="", token=USED_TOKEN
+    )
+    ReflectionWrite.viewer_with_used_token = cast.therapist.pk
+    who = data.draw(st.sampled_from([cast.therapist] * 6 + [cast.colleague, cast.supervisor]))
+    others = [*cast.items[:2], *cast.foreign_items]
+    ids = st.one_of(st.sampled_from([str(pk) for pk in others] + [" 1", "0", str(2**63)]), texts(6))
+    happened = st.lists(st.sampled_from(offered), max_size=4, unique=True)
+    hostile_happened = st.lists(st.one_of(st.sampled_from(offered).map(str), ids), max_size=4)
+    named = [
+        (
+            "held_on",
+            st.sampled_from([days_ago(n).isoformat() for n in (0, 1, 14)]),
+            st.one_of(st.sampled_from(["", "2024-02-30", days_ago(15).isoformat()]), texts()),
+        ),
+        (
+            "note",
+            st.sampled_from(["", "Felt rushed", "x" * 500]),
+            st.one_of(st.just("x" * 501), nhs_texts(), values()),
+        ),
+        ("token", st.uuids().map(str), uuids()),
+    ]
+    ticked_ids = st.one_of(happened.map(lambda pks: [str(pk) for pk in pks]), hostile_happened)
+    form = shuffled(
+        page_or_wild(named),
+        ticked_ids.map(lambda pks: [("happened", pk) for pk in pks]),
+        extra_pairs(),
+    )
+    post = data.draw(posts(form, wild=data.draw(st.sampled_from([False, False, True]))))
+    check = ReflectionWrite(post, who, offered) if who != cast.supervisor else None
+    attempt(who, posting(reverse("supervision:reflection_new"), post), check)

@@ -109,6 +109,9 @@ def session_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = SupervisionSessionForm(request.POST, supervisee=request.user, reply=reply)
     details = EntryDetailsForms(request.POST, features=features, entry=entry)
     status = 200
+    # A reply from a page older than the entry is refused like any other stale change (an
+    # update that changes nothing does not look at the revision).
+    page_is_current = revision == entry.revision
     if _all_valid(form, details):
         try:
             with transaction.atomic():
@@ -121,6 +124,8 @@ def session_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     **form.entry_fields(),
                 )
                 if form.cleaned_data.get("comment"):
+                    if not page_is_current:
+                        raise services.StaleEntry()
                     services.add_comment(entry, by=request.user, text=form.cleaned_data["comment"])
                 if "submit" in request.POST:
                     services.submit(entry, by=request.user, revision=entry.revision)

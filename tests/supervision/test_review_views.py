@@ -422,3 +422,42 @@ def test_edit_form_shows_the_entrys_date_in_the_date_field(sign_in, therapist, s
     returned = submitted(therapist, supervisor, status=Status.RETURNED)
     response = sign_in(therapist).get(reverse("supervision:session_edit", args=[returned.pk]))
     assertContains(response, f'value="{returned.held_on.isoformat()}"')
+
+
+def test_a_reply_from_a_stale_page_is_refused_and_kept_in_the_form(sign_in, therapist, supervisor):
+    returned = submitted(therapist, supervisor, status=Status.RETURNED)
+    returned.revision = 3
+    returned.save(update_fields=["revision"])
+    data = {
+        "revision": "2",
+        "held_on": returned.held_on.isoformat(),
+        "duration_minutes": "60",
+        "format": "individual",
+        "delivery": "in_person",
+        "supervisor": str(supervisor.pk),
+        "comment": "Written on an older page.",
+    }
+    response = sign_in(therapist).post(
+        reverse("supervision:session_edit", args=[returned.pk]), data
+    )
+    assertContains(response, "Written on an older page.", status_code=409)
+    assert not returned.comments.exists()
+
+
+def test_a_reply_posted_twice_is_saved_once(sign_in, therapist, supervisor):
+    returned = submitted(therapist, supervisor, status=Status.RETURNED)
+    data = {
+        "revision": str(returned.revision),
+        "held_on": returned.held_on.isoformat(),
+        "duration_minutes": str(returned.duration_minutes),
+        "format": returned.format,
+        "delivery": returned.delivery,
+        "supervisor": str(supervisor.pk),
+        "reflection": returned.reflection,
+        "comment": "I added the homework.",
+    }
+    client = sign_in(therapist)
+    url = reverse("supervision:session_edit", args=[returned.pk])
+    client.post(url, data)
+    client.post(url, data)
+    assert list(returned.comments.values_list("text", flat=True)) == ["I added the homework."]

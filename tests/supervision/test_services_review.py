@@ -143,3 +143,10 @@ def test_colleague_cannot_comment_on_someone_elses_entry(team, returned):
     with pytest.raises(services.NotAllowed):
         services.add_comment(returned, by=colleague, text="Hello.")
     assert not SessionComment.objects.filter(author=colleague).exists()
+
+
+def test_the_same_reply_sent_twice_is_one_comment(therapist, returned):
+    first = services.add_comment(returned, by=therapist, text="I added the homework.")
+    again = services.add_comment(returned, by=therapist, text="I added the homework.")
+    assert again == first
+    assert returned.comments.filter(author=therapist).count() == 1
