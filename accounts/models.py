@@ -272,6 +272,7 @@ class AuditEvent(models.Model):
         OPENED_PROFILE = "opened_profile", "Opened profile"
         OPENED_ANSWERS = "opened_answers", "Opened answers"
         OPENED_SUPERVISION = "opened_supervision", "Opened supervision entry"
+        OPENED_CPD = "opened_cpd", "Opened CPD plan or evidence"
         EXPORTED_DATA = "exported_data", "Downloaded their data"
         ANONYMISED = "anonymised", "Anonymised"
 

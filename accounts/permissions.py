@@ -326,3 +326,13 @@ def can_work_on_agenda(user: AnyUser, supervisee_id: int) -> bool:
     if not user.is_authenticated:
         return False
     return user.pk == supervisee_id or current_supervisees(user).filter(pk=supervisee_id).exists()
+
+
+# CPD evidence (helper J)
+
+
+def can_view_cpd_evidence(user: AnyUser, owner_id: int) -> bool:
+    """A CPD evidence file is its owner's, and their current supervisor's, to download."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.pk == owner_id or current_supervisees(user).filter(pk=owner_id).exists()

@@ -25,6 +25,7 @@ import secrets
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
@@ -91,6 +92,8 @@ class Entry:
     delete: bool = False
     description: str = ""
     note: str = ""
+    # File fields whose files go into the download beside the rows (evidence uploads).
+    files: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -179,6 +182,7 @@ def _history_entry(model: type[models.Model]) -> Entry:
         model=manager.model,
         by=(*base.by, "history_user"),
         export=(),
+        files=(),  # the history keeps the stored name, not the file
         scrub_about={**base.scrub_about, **reason},
         scrub_by={**base.scrub_by, **reason},
         description="",
@@ -363,6 +367,8 @@ def export_archive(person: User) -> bytes:
             data[entry.label] = rows
             if rows:
                 archive.writestr(f"{entry.label}.csv", _csv(entry.columns, rows))
+            for name in entry.files:
+                _add_files(archive, entry, name, person)
         document = {
             "exported_at": timezone.now(),
             "person": person.username,
@@ -372,6 +378,19 @@ def export_archive(person: User) -> bytes:
             "data.json", json.dumps(document, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
         )
     return buffer.getvalue()
+
+
+def _add_files(archive: zipfile.ZipFile, entry: Entry, name: str, person: User) -> None:
+    """Each stored file of the person's rows, as files/<model>/<row id>-<stored name>; one
+    missing from storage is left out rather than failing the download."""
+    for row in entry.rows(person).exclude(**{name: ""}):
+        stored = getattr(row, name)
+        try:
+            with stored.open("rb") as handle:
+                content = handle.read()
+        except FileNotFoundError:
+            continue
+        archive.writestr(f"files/{entry.label}/{row.pk}-{Path(stored.name).name}", content)
 
 
 def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:

@@ -21,6 +21,7 @@ from accounts.audit import record_change
 from accounts.models import Membership, Role, Service, User
 
 from .models import FrameworkItem, FrameworkSection, FrameworkVersion, ItemRating, SelfAssessment
+from .signals import assessment_submitted
 from .tasks import refresh_reliability
 
 
@@ -166,7 +167,8 @@ def submit(assessment: SelfAssessment, *, shares_sensitive: bool) -> bool:
 
     Returns False if it had already been submitted (a repeat). The row lock comes first, so no
     section save can clear an answer between the completeness check and the update. A new
-    baseline queues a refresh of the framework's reliability figures once the submit commits.
+    baseline queues a refresh of the framework's reliability figures once the submit commits;
+    every submit, once committed, is announced by `signals.assessment_submitted`.
     """
     locked = SelfAssessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.is_submitted:
@@ -195,4 +197,7 @@ def submit(assessment: SelfAssessment, *, shares_sensitive: bool) -> bool:
     if locked.cycle == 0:
         framework_id = locked.framework_id
         transaction.on_commit(lambda: refresh_reliability.delay(framework_id), robust=True)
+    transaction.on_commit(
+        lambda: assessment_submitted.send_robust(sender=SelfAssessment, assessment=locked)
+    )
     return True

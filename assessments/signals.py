@@ -1,15 +1,19 @@
 """Keep the many-to-many coding of published items immutable too (save() does not see it),
 whichever side of the relation the change is made from; give services waiting for the default
-framework that framework once it is loaded."""
+framework that framework once it is loaded; and announce a submitted self-assessment
+(`assessment_submitted`) to the apps that act on it, which this app does not import."""
 
 from django.conf import settings
 from django.db.models.signals import m2m_changed, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Service
 
 from .models import Framework, FrameworkItem, FrameworkVersion, PublishedVersionLocked
+
+# Sent once a submit has committed, with `assessment` (the submitted SelfAssessment).
+assessment_submitted = Signal()
 
 
 @receiver(m2m_changed, sender=FrameworkItem.tdf_domains.through)

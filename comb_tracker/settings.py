@@ -190,6 +190,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (CPD evidence): outside the static root and never served by URL; each is
+# sent only through a view that checks who asks (cpd/views/activities.py).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -310,3 +313,6 @@ SUPERVISION_MONTHLY_HOURS_FULL_TIME = env.float("SUPERVISION_MONTHLY_HOURS_FULL_
 FULL_TIME_WEEKLY_HOURS = env.float("FULL_TIME_WEEKLY_HOURS", default=37.5)
 SUPERVISION_MINIMUM_MONTHLY_MINUTES = env.int("SUPERVISION_MINIMUM_MONTHLY_MINUTES", default=45)
 SUPERVISION_GROUP_MAX_COUNTED = env.int("SUPERVISION_GROUP_MAX_COUNTED", default=6)
+
+# CPD evidence files (cpd/evidence.py): the largest upload accepted, 5 MB by default.
+CPD_EVIDENCE_MAX_BYTES = env.int("CPD_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)

@@ -1,4 +1,5 @@
-"""The CPD plan's forms: a goal (new or changed) and the accreditation renewal date."""
+"""The CPD plan's forms: a goal (new or changed), the accreditation renewal date, and a
+supervisor's comment in the review."""
 
 from __future__ import annotations
 
@@ -132,4 +133,23 @@ class RenewalForm(forms.Form):
         label="Your accreditation renewal date",
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
         error_messages={"required": "Give your renewal date.", "invalid": DATE_MESSAGE},
+    )
+
+
+COMMENT_LENGTH = 2000
+
+
+class CommentForm(forms.Form):
+    """A supervisor's comment on a supervisee's plan or on one goal of it (the view resolves
+    which, from the posted `goal` id)."""
+
+    text = forms.CharField(
+        label="Your comment",
+        max_length=COMMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        validators=[reject_nhs_numbers],
+        error_messages={
+            "required": "Write your comment.",
+            "max_length": f"Keep it to {COMMENT_LENGTH} characters (this has %(show_value)d).",
+        },
     )

@@ -20,13 +20,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import permissions
-from accounts.models import Role, User
+from accounts.audit import record_event
+from accounts.models import AuditEvent, Role, User
 from accounts.permissions import AuthenticatedRequest
 
-from . import queries, services
-from .forms import GoalForm, RenewalForm
-from .models import CpdGoal, CpdPlan
-from .suggestions import LatestNeeds, latest_needs, suggestions_for
+from .. import queries, services
+from ..forms import GoalForm, RenewalForm
+from ..models import CpdGoal, CpdPlan
+from ..suggestions import LatestNeeds, latest_needs, suggestions_for
 
 EDITABLE = (*services.GOAL_FIELDS, "status")
 
@@ -169,6 +170,7 @@ def supervisee_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A current supervisee's plan for this CPD year, read-only (anyone else: not found).
     Goals about private statements only when the supervisee shared their private answers."""
     supervisee = get_object_or_404(permissions.current_supervisees(request.user), pk=pk)
+    record_event(request.user, supervisee, AuditEvent.Action.OPENED_CPD, "plan")
     current = services.plan_on(supervisee, timezone.localdate())
     goals: list[CpdGoal] = []
     hidden = 0

@@ -360,6 +360,43 @@ ROWS: dict[str, tuple[Case, ...]] = {
         Case("the colleague's plan (supervised by dual)",
              url("cpd:supervisee_plan", "colleague.pk"), read_only(only("dual"))),
     ),
+    # Issue 18 (review): a current supervisor comments on the supervisee's plan (a redirect
+    # back to it); the owner's plan exists (the cast's goal), the colleague has none.
+    "cpd:comment_add": (
+        Case("the owner's plan", url("cpd:comment_add", "owner.pk"),
+             {"POST": only("supervisor")}, data=lambda cast: {"text": "Good plan."}),
+    ),
+    # Issue 18 (activities, helper J): the therapist's activities, an activity's form (a POST
+    # without fields shows it again with its errors), evidence files (the owner and the
+    # current supervisor download; the owner deletes, a redirect), the CPD log's exports.
+    "cpd:activities": (
+        Case("the viewer's activities", url("cpd:activities"), read_only(only(*THERAPISTS)),
+             denied_status=403),
+    ),
+    "cpd:activity_new": (
+        Case("a new activity in the viewer's plan", url("cpd:activity_new"),
+             form(only(*THERAPISTS)), denied_status=403),
+    ),
+    "cpd:activity_edit": (
+        Case("an activity of the owner's", url("cpd:activity_edit", "cpd_activity.pk"),
+             form(only("owner"))),
+    ),
+    "cpd:evidence_download": (
+        Case("an evidence file of the owner's", url("cpd:evidence_download", "cpd_evidence.pk"),
+             read_only(only("owner", "supervisor"))),
+    ),
+    "cpd:evidence_delete": (
+        Case("an evidence file of the owner's", url("cpd:evidence_delete", "cpd_evidence.pk"),
+             {"POST": only("owner")}),
+    ),
+    "cpd:cpd_csv": (
+        Case("the viewer's CPD log", url("cpd:cpd_csv"), read_only(only(*THERAPISTS)),
+             denied_status=403),
+    ),
+    "cpd:cpd_pdf": (
+        Case("the viewer's CPD log", url("cpd:cpd_pdf"), read_only(only(*THERAPISTS)),
+             denied_status=403),
+    ),
     # Issue 16: the session keep-alive (204), the page after signing in again (a redirect
     # home when nothing is pending), a person's own data page and its download (a zip).
     "session_keepalive": (

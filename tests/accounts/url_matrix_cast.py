@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Permission
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import timezone
 
@@ -20,7 +22,7 @@ from assessments import questionnaire, services
 from assessments.framework_io import import_framework, parse_yaml
 from assessments.models import FrameworkItem, ItemRating, SelfAssessment
 from cpd import services as cpd_services
-from cpd.models import CpdGoal
+from cpd.models import ActivityType, CpdActivity, CpdEvidence, CpdGoal
 from supervision.models import AgendaItem, AgreedAction, SupervisionSession
 from tests import factories
 
@@ -71,6 +73,9 @@ class Cast:
     sessions: dict[str, str] = field(default_factory=dict)
     # A goal in the owner's CPD plan.
     cpd_goal: CpdGoal | None = None
+    # A CPD activity of the owner's, with a PDF evidence file (stored in the tests' MEDIA_ROOT).
+    cpd_activity: CpdActivity | None = None
+    cpd_evidence: CpdEvidence | None = None
 
     @property
     def owner(self) -> User:
@@ -128,6 +133,28 @@ def _cpd_goal(owner: User) -> CpdGoal:
         target_on=plan.ends_on,
     )
     return goal
+
+
+def _cpd_evidence(owner: User) -> tuple[CpdActivity, CpdEvidence]:
+    plan = cpd_services.current_plan(owner)
+    activity = CpdActivity.objects.create(
+        plan=plan,
+        type=ActivityType.READING,
+        title="Read about ruptures",
+        done_on=plan.starts_on,
+        hours=1,
+    )
+    name = default_storage.save(
+        "cpd-evidence/matrix/certificate.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n")
+    )
+    item = CpdEvidence.objects.create(
+        activity=activity,
+        file=name,
+        original_name="certificate.pdf",
+        content_type="application/pdf",
+        size=14,
+    )
+    return activity, item
 
 
 def build_cast() -> Cast:
@@ -237,6 +264,7 @@ def build_cast() -> Cast:
         owner_action=owner_action,
     )
     cast.cpd_goal = _cpd_goal(people["owner"])  # type: ignore[arg-type]
+    cast.cpd_activity, cast.cpd_evidence = _cpd_evidence(people["owner"])  # type: ignore[arg-type]
     for identity in SIGNED_IN:
         cast.sessions[identity] = _sign_in(people[identity])  # type: ignore[arg-type]
     cast.sessions["admin_viewer"] = _sign_in(admin_viewer)

@@ -378,22 +378,36 @@ def test_the_tenth_baseline_submitted_brings_figures(
     assert framework.reliability_baselines == 10
 
 
+@pytest.fixture
+def refreshes(monkeypatch) -> list[int]:
+    """The frameworks whose reliability refresh a submit queued (the task is not run)."""
+    from assessments import questionnaire
+
+    queued: list[int] = []
+    monkeypatch.setattr(questionnaire.refresh_reliability, "delay", queued.append)
+    return queued
+
+
 def test_submitting_a_baseline_queues_one_refresh_after_commit(
-    version, team, django_capture_on_commit_callbacks
+    version, team, refreshes, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        filled_baseline(version, team, level=3)
-    assert len(callbacks) == 1
+        baseline = filled_baseline(version, team, level=3)
+    assert refreshes == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert refreshes == [baseline.framework_id]
 
 
 def test_submitting_a_reassessment_queues_no_refresh(
-    version, team, django_capture_on_commit_callbacks
+    version, team, refreshes, django_capture_on_commit_callbacks
 ):
     baseline = filled_baseline(version, team, level=3)
-    with django_capture_on_commit_callbacks() as callbacks:
+    refreshes.clear()
+    with django_capture_on_commit_callbacks(execute=True):
         reassessment = factories.filled_assessment(baseline.therapist, version, 4)
     assert reassessment.cycle == 1
-    assert callbacks == []
+    assert refreshes == []
 
 
 def test_a_repeated_submit_queues_no_refresh(version, team, django_capture_on_commit_callbacks):

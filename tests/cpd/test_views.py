@@ -266,7 +266,7 @@ def test_the_plan_page_reads_in_a_fixed_number_of_queries(
             outcome="",
             items=[assessed.version.items.get(key="C1")],
         )
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert client.get(PLAN).status_code == 200
 
 
@@ -277,7 +277,7 @@ def test_the_supervisee_plan_reads_in_a_fixed_number_of_queries(
     for n in range(goals):
         goal_of(therapist, title=f"Goal {n}")
     client = sign_in(supervisor)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("cpd:supervisee_plan", args=[therapist.pk])).status_code == 200
 
 
