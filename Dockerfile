@@ -14,7 +14,7 @@ COPY cpd cpd
 RUN pip install --no-cache-dir .
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
-RUN useradd --create-home comb && mkdir -p var && chown -R comb var
+RUN useradd --create-home comb && mkdir -p var/media && chown -R comb var
 USER comb
 EXPOSE 8000
 CMD ["gunicorn", "comb_tracker.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -1,19 +1,24 @@
 """A demo CPD plan for `make run`: therapist01's plan for last CPD year (one goal done, one
 not), this year's plan with the unfinished goal carried forward, and a goal accepted from the
-suggestions of their latest self-assessment. Written through `cpd.services`; a therapist who
+suggestions of their latest self-assessment, and three activities of this year (two with
+reflections, one with a certificate as evidence). Written through `cpd.services` and
+`cpd.activities`; a therapist who
 already has a plan is left alone, so running it again adds nothing."""
 
 from __future__ import annotations
 
 import datetime
+import uuid
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from cpd import services
-from cpd.models import CpdGoal, CpdPlan
+from cpd import activities, evidence, services
+from cpd.models import ActivityType, CpdGoal, CpdPlan
 from cpd.suggestions import suggestions_for
 
 THERAPIST = "therapist01"
@@ -34,7 +39,7 @@ LAST_YEAR: tuple[tuple[str, str, bool], ...] = (
 
 @transaction.atomic
 def build_demo_cpd(today: datetime.date | None = None) -> int:
-    """Write therapist01's plans unless they have one. Returns the goals made."""
+    """Write therapist01's plans unless they have one. Returns the goals and activities made."""
     today = today or timezone.localdate()
     therapist = User.objects.get(username=THERAPIST)
     if CpdPlan.objects.filter(therapist=therapist).exists():
@@ -63,4 +68,71 @@ def build_demo_cpd(today: datetime.date | None = None) -> int:
         except ValidationError:
             return made
         made += 1
-    return made
+    return made + _activities(therapist, plan, today)
+
+
+# (type, title, days ago, hours, provider, learned, application, with a certificate)
+ACTIVITIES: tuple[tuple[str, str, int, str, str, str, str, bool], ...] = (
+    (
+        ActivityType.WORKSHOP,
+        "Working with personality difficulties in CBT: a two-day workshop",
+        30,
+        "12",
+        "Regional IAPT training hub",
+        "How to spot early markers of a rupture and name them with the client.",
+        "I will check in about the pace at the end of each session with clients who disengage.",
+        True,
+    ),
+    (
+        ActivityType.READING,
+        "Chapter on therapist beliefs and the therapeutic relationship",
+        20,
+        "2",
+        "",
+        "My own irritation at cancellations says something about my beliefs about control.",
+        "A short thought record after sessions that leave me frustrated.",
+        False,
+    ),
+    (
+        ActivityType.ROLE_PLAY,
+        "Role play of repairing a rupture, in supervision",
+        6,
+        "1",
+        "Supervision with Helen Carter",
+        "",
+        "",
+        False,
+    ),
+)
+
+
+def _activities(therapist: User, plan: CpdPlan, today: datetime.date) -> int:
+    """Three activities of this CPD year, two with reflections, one with a certificate."""
+    goals = list(plan.goals.all()[:1])
+    for kind, title, days_ago, hours, provider, learned, application, certificate in ACTIVITIES:
+        files = [evidence.check_upload(_certificate(title))] if certificate else []
+        activities.add_activity(
+            plan,
+            by=therapist,
+            token=uuid.uuid4(),
+            goals=goals,
+            files=files,
+            today=today,
+            type=kind,
+            title=title,
+            done_on=today - datetime.timedelta(days=days_ago),
+            hours=Decimal(hours),
+            provider=provider,
+            learned=learned,
+            application=application,
+            impact="",
+        )
+    return len(ACTIVITIES)
+
+
+def _certificate(title: str) -> SimpleUploadedFile:
+    """A one-page PDF certificate of attendance, made with WeasyPrint."""
+    from weasyprint import HTML
+
+    html = f"<h1>Certificate of attendance</h1><p>{title}</p><p>12 hours of CPD.</p>"
+    return SimpleUploadedFile("certificate.pdf", HTML(string=html).write_pdf())

@@ -28,7 +28,7 @@ def test_therapist01_has_an_unfinished_goal_carried_into_this_year(demo):
     assert plans.count() == 2
     carried = CpdGoal.objects.filter(plan=plans.last(), carried_from__isnull=False)
     assert [goal.carried_from.plan for goal in carried] == [plans.first()]
-    assert "demo CPD goals for therapist01" in demo
+    assert "demo CPD goals and activities for therapist01" in demo
 
 
 def test_running_the_demo_again_adds_no_goal(demo):

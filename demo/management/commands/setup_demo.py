@@ -55,7 +55,7 @@ class Command(BaseCommand):
             )
         goals = build_demo_cpd()
         if goals:
-            self.stdout.write(f"Created {goals} demo CPD goals for therapist01.")
+            self.stdout.write(f"Created {goals} demo CPD goals and activities for therapist01.")
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.username:<13} {login.role}")
