@@ -118,7 +118,7 @@ def pdf_context(plan: CpdPlan) -> dict[str, Any]:
 def pdf_bytes(plan: CpdPlan) -> bytes:
     """The log printed on A4 by WeasyPrint, tagged for screen readers (PDF/UA-1), with the
     stylesheet read from disk and nothing fetched from the network."""
-    from weasyprint import CSS, HTML  # type: ignore[import-untyped]
+    from weasyprint import CSS, HTML
 
     root = pdf_static_root()
     fetcher = static_only_fetcher(root)

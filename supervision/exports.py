@@ -470,7 +470,7 @@ def static_only_fetcher(root: Path) -> Any:
     """WeasyPrint's URL fetcher for the PDF: files under `root` only, never the network (a log
     must not call out while it is printed)."""
     # Imported here: WeasyPrint loads Pango and fonts. It ships no type hints.
-    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+    from weasyprint.urls import URLFetcher
 
     root = root.resolve()
 
@@ -523,7 +523,7 @@ def pdf_context(export: LogExport) -> dict[str, Any]:
 def pdf_bytes(export: LogExport) -> bytes:
     """The export printed on A4 by WeasyPrint, tagged for screen readers (PDF/UA-1), with the
     stylesheet read from disk and nothing fetched from the network."""
-    from weasyprint import CSS, HTML  # type: ignore[import-untyped]
+    from weasyprint import CSS, HTML
 
     root = pdf_static_root()
     fetcher = static_only_fetcher(root)
