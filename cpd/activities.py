@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from . import evidence
+from . import evidence, services
 from .models import ActivityType, CpdActivity, CpdEvidence, CpdGoal, CpdPlan
 
 # BABCP: at least five CPD activities a year, each with a reflective statement, including
@@ -79,7 +79,7 @@ def _add_activity(
     fields: dict[str, Any],
     stored: list[str],
 ) -> tuple[CpdActivity, bool]:
-    _lock(plan.therapist)
+    services.lock_therapist(plan.therapist)
     repeat = CpdActivity.objects.filter(plan=plan, token=token).first()
     if repeat is not None:
         return repeat, False
@@ -199,21 +199,13 @@ def _check(activity: CpdActivity, goals: list[CpdGoal], today: datetime.date | N
             errors["done_on"] = ["Give the date you did it: it cannot be in the future."]
         elif not plan.starts_on <= done_on <= last:
             errors["done_on"] = [
-                f"Give a date in this CPD year: {_day(plan.starts_on)} to {_day(last)}."
+                f"Give a date in this CPD year: {services.day_label(plan.starts_on)} to "
+                f"{services.day_label(last)}."
             ]
     if any(goal.plan_id != plan.pk for goal in goals):
         errors["goals"] = ["Choose goals of this CPD year's plan."]
     if errors:
         raise ValidationError(errors)
-
-
-def _lock(therapist: User) -> None:
-    """One writer at a time for this therapist's CPD: a lock on their user row."""
-    list(User.objects.select_for_update().filter(pk=therapist.pk).values_list("pk", flat=True))
-
-
-def _day(day: datetime.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 # Reads

@@ -53,7 +53,7 @@ def current_plan(therapist: User, *, today: datetime.date | None = None) -> CpdP
     found = _plan_on(therapist, today)
     if found is not None:
         return found
-    _lock(therapist)
+    lock_therapist(therapist)
     found = _plan_on(therapist, today)
     if found is not None:
         return found
@@ -76,14 +76,14 @@ def plan_on(therapist: User, day: datetime.date) -> CpdPlan | None:
 @transaction.atomic
 def set_renewal_date(plan: CpdPlan, renewal_on: datetime.date, *, by: User) -> CpdPlan:
     """The therapist gives their accreditation renewal date: the CPD year runs to it."""
-    _lock(plan.therapist)
+    lock_therapist(plan.therapist)
     plan.refresh_from_db()
     latest_end = a_year_after(a_year_after(plan.starts_on))
     if not plan.starts_on < renewal_on <= latest_end:
         raise ValidationError(
             {
-                "renewal_on": f"Give a date after {_day(plan.starts_on)} and no later than "
-                f"{_day(latest_end)}."
+                "renewal_on": f"Give a date after {day_label(plan.starts_on)} and no later than "
+                f"{day_label(latest_end)}."
             }
         )
     following = CpdPlan.objects.filter(
@@ -104,7 +104,7 @@ def set_renewal_date(plan: CpdPlan, renewal_on: datetime.date, *, by: User) -> C
 def carry_forward(plan: CpdPlan, *, by: User | None = None) -> CpdPlan:
     """Copy the plan's unfinished goals into the next year's plan (made if missing), each
     once: running it again copies nothing more. Returns the next plan."""
-    _lock(plan.therapist)
+    lock_therapist(plan.therapist)
     following = (
         CpdPlan.objects.filter(therapist=plan.therapist, starts_on__gte=plan.ends_on)
         .order_by("starts_on")
@@ -159,7 +159,7 @@ def add_goal(
     """Add a goal to the plan (`fields`: those of GOAL_FIELDS, and `status`). Returns the goal
     and whether it is new: with `token` (the newest goal's id when the form was built), a goal
     of the same title added since is this same form sent again, and is returned instead."""
-    _lock(plan.therapist)
+    lock_therapist(plan.therapist)
     if token is not None:
         repeat = (
             plan.goals.filter(pk__gt=token, title=fields.get("title", "").strip())
@@ -229,7 +229,7 @@ def accept_suggestion(
     and its suggested activity types. A goal of the plan already about that statement is
     returned instead of a second (accepting twice adds one)."""
     plan = current_plan(therapist, today=today)
-    _lock(therapist)
+    lock_therapist(therapist)
     found = found or latest_needs(therapist)
     need = next((need for need in found.needs if need.key == key), None)
     if need is None or found.version_id is None:
@@ -261,7 +261,7 @@ def dismiss_suggestion(
 ) -> bool:
     """The therapist dismisses the suggestion for a need: it is not suggested again. Returns
     False when it was already dismissed."""
-    _lock(therapist)
+    lock_therapist(therapist)
     found = found or latest_needs(therapist)
     if not any(need.key == key for need in found.needs):
         raise ValidationError(NOT_SUGGESTED)
@@ -279,7 +279,7 @@ def dismiss_suggestion(
 def motivation_agenda_text(need: Need, submitted_at: datetime.datetime | None) -> str:
     """The agenda item for a Motivation need: what to talk through, and from which
     self-assessment (so a later self-assessment can raise it again)."""
-    when = f" of {_day(timezone.localdate(submitted_at))}" if submitted_at else ""
+    when = f" of {day_label(timezone.localdate(submitted_at))}" if submitted_at else ""
     return (
         f"A Motivation need from my self-assessment{when}: {need.key} {need.text} "
         "What gets in the way, and what would help?"
@@ -376,7 +376,8 @@ def _check(goal: CpdGoal, items: list[FrameworkItem]) -> None:
     plan = goal.plan
     if goal.target_on and not plan.starts_on <= goal.target_on <= plan.ends_on:
         errors.setdefault("target_on", []).append(
-            f"Choose a date in this CPD year: {_day(plan.starts_on)} to {_day(plan.ends_on)}."
+            f"Choose a date in this CPD year: {day_label(plan.starts_on)} to "
+            f"{day_label(plan.ends_on)}."
         )
     if goal.measure == Measure.TARGET_RATING and not items:
         errors.setdefault("items", []).append("Choose the statement whose rating you aim to raise.")
@@ -384,10 +385,10 @@ def _check(goal: CpdGoal, items: list[FrameworkItem]) -> None:
         raise ValidationError(errors)
 
 
-def _lock(therapist: User) -> None:
-    """One writer at a time for this therapist's plan: a lock on their user row."""
+def lock_therapist(therapist: User) -> None:
+    """One writer at a time for this therapist's CPD: a lock on their user row."""
     list(User.objects.select_for_update().filter(pk=therapist.pk).values_list("pk", flat=True))
 
 
-def _day(day: datetime.date) -> str:
+def day_label(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
