@@ -11,6 +11,8 @@ COPY accounts accounts
 COPY assessments assessments
 COPY supervision supervision
 COPY cpd cpd
+COPY service_actions service_actions
+COPY reports reports
 RUN pip install --no-cache-dir .
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput

@@ -336,3 +336,15 @@ def can_view_cpd_evidence(user: AnyUser, owner_id: int) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.pk == owner_id or current_supervisees(user).filter(pk=owner_id).exists()
+
+
+# The service action list (helper A)
+
+
+def services_suggestible_by(user: AnyUser) -> QuerySet[Service]:
+    """The services a person may send a named suggestion to the lead of: those they work in
+    as a therapist today."""
+    if not user.is_authenticated:
+        return Service.objects.none()
+    works_in = Membership.objects.current().filter(user=user, role=Role.THERAPIST)
+    return Service.objects.filter(pk__in=works_in.values("service_id"))

@@ -21,7 +21,7 @@ from accounts.audit import record_change
 from accounts.models import Membership, Role, Service, User
 
 from .models import FrameworkItem, FrameworkSection, FrameworkVersion, ItemRating, SelfAssessment
-from .signals import assessment_submitted
+from .signals import assessment_submitted, assessment_submitting
 from .tasks import refresh_reliability
 
 
@@ -168,7 +168,8 @@ def submit(assessment: SelfAssessment, *, shares_sensitive: bool) -> bool:
     Returns False if it had already been submitted (a repeat). The row lock comes first, so no
     section save can clear an answer between the completeness check and the update. A new
     baseline queues a refresh of the framework's reliability figures once the submit commits;
-    every submit, once committed, is announced by `signals.assessment_submitted`.
+    every submit is announced inside the transaction by `signals.assessment_submitting` (what
+    its receivers write commits with it) and, once committed, by `signals.assessment_submitted`.
     """
     locked = SelfAssessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.is_submitted:
@@ -194,6 +195,7 @@ def submit(assessment: SelfAssessment, *, shares_sensitive: bool) -> bool:
     for name, value in written.items():
         setattr(locked, name, value)
     record_change(locked, by_id=locked.therapist_id, reason="submitted")
+    assessment_submitting.send(sender=SelfAssessment, assessment=locked)
     if locked.cycle == 0:
         framework_id = locked.framework_id
         transaction.on_commit(lambda: refresh_reliability.delay(framework_id), robust=True)

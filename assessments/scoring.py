@@ -13,6 +13,8 @@ from .taxonomy import COM_B_COMPONENTS, COM_B_SUBCOMPONENTS, RATED_SECTION_KINDS
 
 RATING_MIN = 1
 RATING_MAX = 5
+# A rating of 2 (Disagree) or less says the barrier is there (DOMAIN §8: "% ≤ 2").
+BARRIER_REPORTED_AT_MOST = 2
 RELIABLE_CHANGE_THRESHOLD = 1.96
 MIN_RESPONDENTS_FOR_RELIABILITY = 10
 
@@ -121,6 +123,11 @@ class Change:
     def reliably_worse(self) -> bool:
         """A reliable fall in mean rating: further from the target, beyond measurement error."""
         return bool(self.reliable) and (self.difference or 0) < 0
+
+
+def reports_barrier(value: int | None) -> bool:
+    """Whether a rating of the target statement reports the barrier (Disagree or less)."""
+    return value is not None and _is_rating(value) and value <= BARRIER_REPORTED_AT_MOST
 
 
 def need_score(value: int) -> float:

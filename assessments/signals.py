@@ -1,7 +1,8 @@
 """Keep the many-to-many coding of published items immutable too (save() does not see it),
 whichever side of the relation the change is made from; give services waiting for the default
 framework that framework once it is loaded; and announce a submitted self-assessment
-(`assessment_submitted`) to the apps that act on it, which this app does not import."""
+(`assessment_submitted`, after it commits; `assessment_submitting`, inside its transaction) to
+the apps that act on it, which this app does not import."""
 
 from django.conf import settings
 from django.db.models.signals import m2m_changed, post_save
@@ -14,6 +15,10 @@ from .models import Framework, FrameworkItem, FrameworkVersion, PublishedVersion
 
 # Sent once a submit has committed, with `assessment` (the submitted SelfAssessment).
 assessment_submitted = Signal()
+# Sent inside the submit transaction, once the assessment is marked submitted, with
+# `assessment`: receivers write what must commit or roll back with the submit (the analytics
+# summaries), and an error in one fails the submit rather than leave them behind.
+assessment_submitting = Signal()
 
 
 @receiver(m2m_changed, sender=FrameworkItem.tdf_domains.through)

@@ -26,6 +26,7 @@ import pstats
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,9 +67,11 @@ from assessments import questionnaire  # noqa: E402
 from assessments.framework_io import import_framework, parse_yaml  # noqa: E402
 from assessments.models import ItemRating, SelfAssessment  # noqa: E402
 from bench import load  # noqa: E402
+from bench.cpd import add_cpd_load  # noqa: E402
 from bench.figures import per_second, percentile  # noqa: E402
 from bench.generate import SERVICE_SLUG, generate  # noqa: E402
 from bench.supervision import add_supervision_load  # noqa: E402
+from cpd.models import CpdGoal  # noqa: E402
 
 P95_TARGET_MS = 150
 IMPORT_TARGET_S = 2.0
@@ -78,12 +81,14 @@ LOGIN_RATIO_TARGET = 0.5
 
 @dataclass
 class Page:
-    """A page as one person sees it; `autosave` makes it that person's background saves."""
+    """A page as one person sees it; `autosave` makes it that person's background saves, and
+    `form` (the fields of the n-th request) makes it a form posted and redirected."""
 
     label: str
     viewer: User | None
     path: str
     autosave: load.Autosave | None = None
+    form: Callable[[int], dict[str, str]] | None = None
 
 
 @dataclass
@@ -124,6 +129,7 @@ def main() -> None:
     gc.collect()
     gc.freeze()
     results = [time_in_process(page, args.requests) for page in pages]
+    results.append(time_in_process(activity_save_page(), args.requests))
     print_in_process(results, args.requests)
     print_chart_render(pages)
     print_section_saves(args.requests)
@@ -159,12 +165,13 @@ def build(args: argparse.Namespace) -> None:
     text = settings.FRAMEWORK_FIXTURE.read_text(encoding="utf-8")
     version = import_framework(parse_yaml(text), publish=True)
     generated = generate(version, therapists=args.therapists, teams=args.teams, cycles=args.cycles)
-    add_supervision_load(version)
+    supervisor = add_supervision_load(version)
+    plans = add_cpd_load(version, supervisor)
     print(
         f"generated {generated.therapists:,} therapists in {generated.teams} teams, "
         f"{generated.cycles} cycles each: {generated.submitted:,} submitted and "
         f"{generated.in_progress:,} open assessments, {generated.ratings:,} item ratings, "
-        f"{generated.moved} moved team"
+        f"{generated.moved} moved team; {plans} CPD plans"
     )
     print(
         f"generation: {generated.seconds:.1f} s ({generated.ratings_per_second:,.0f} ratings/s); "
@@ -214,6 +221,8 @@ def bench_pages() -> list[Page]:
             reverse("supervision:supervisee", args=[therapist.pk]),
         ),
         Page("supervision log", therapist, reverse("supervision:log")),
+        Page("CPD plan", therapist, reverse("cpd:plan")),
+        Page("CPD activities", therapist, reverse("cpd:activities")),
         Page(
             "service overview",
             lead,
@@ -257,7 +266,35 @@ def first_section_keys(assessment: SelfAssessment) -> list[str]:
     return list(section.items.order_by("order").values_list("key", flat=True))
 
 
+def activity_save_page() -> Page:
+    """A new CPD activity with a reflection and a goal, each post a new form (a fresh token),
+    by another therapist than the pages' (their plan grows by one activity a save). In-process
+    only: over HTTP it would need the CSRF token the test client does without."""
+    therapist = User.objects.get(username="t00001")
+    goal = CpdGoal.objects.filter(plan__therapist=therapist).order_by("pk").first()
+
+    def form(n: int) -> dict[str, str]:
+        return {
+            "token": str(uuid.uuid4()),
+            "type": "workshop",
+            "title": f"Workshop on agenda setting {n}",
+            "done_on": timezone.localdate().isoformat(),
+            "hours": "3",
+            "provider": "BABCP",
+            "goals": str(goal.pk) if goal else "",
+            "learned": "How to agree an agenda with a client who brings a crisis.",
+            "application": "Agree the agenda in the first five minutes.",
+            "impact": "",
+        }
+
+    return Page("CPD activity save (POST)", therapist, reverse("cpd:activity_new"), form=form)
+
+
 def request(client: Client, page: Page, n: int) -> None:
+    if page.form is not None:
+        response = client.post(page.path, page.form(n))
+        assert response.status_code == 302, (page.path, response.status_code, response.content)
+        return
     if page.autosave is None:
         response = client.get(page.path)
         assert response.status_code == 200, (page.path, response.status_code)

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "assessments",
     "supervision",
     "cpd",
+    "service_actions",
+    "reports",
     "demo",
 ]
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("supervision/", include("supervision.urls")),
     path("cpd/", include("cpd.urls")),
+    path("", include("service_actions.urls")),
     path("admin/", admin.site.urls),
 ]

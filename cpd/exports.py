@@ -8,14 +8,11 @@ WeasyPrint, fetching nothing from the network.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
-from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from supervision.exports import safe_cell, static_only_fetcher
+from comb_tracker.documents import render_pdf, safe_cell
 
 from .activities import YearTotals, plan_activities, year_totals
 from .models import CpdActivity, CpdPlan
@@ -96,13 +93,6 @@ def csv_lines(plan: CpdPlan) -> Iterator[Sequence[object]]:
     yield ["BABCP's expectation", expectation_text(totals)]
 
 
-def pdf_static_root() -> Path:
-    found = finders.find(PDF_STYLESHEET)
-    if not found:
-        raise FileNotFoundError(PDF_STYLESHEET)
-    return Path(str(found)).resolve().parent.parent
-
-
 def pdf_context(plan: CpdPlan) -> dict[str, Any]:
     totals = year_totals(plan)
     return {
@@ -116,14 +106,5 @@ def pdf_context(plan: CpdPlan) -> dict[str, Any]:
 
 
 def pdf_bytes(plan: CpdPlan) -> bytes:
-    """The log printed on A4 by WeasyPrint, tagged for screen readers (PDF/UA-1), with the
-    stylesheet read from disk and nothing fetched from the network."""
-    from weasyprint import CSS, HTML
-
-    root = pdf_static_root()
-    fetcher = static_only_fetcher(root)
-    html = render_to_string("cpd/cpd_pdf.html", pdf_context(plan))
-    document = HTML(string=html, base_url=f"{root}/", url_fetcher=fetcher)
-    stylesheet = CSS(filename=str(root / PDF_STYLESHEET), url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
-    return pdf
+    """The log printed on A4 (`documents.render_pdf`: PDF/UA-1, nothing from the network)."""
+    return render_pdf("cpd/cpd_pdf.html", pdf_context(plan), PDF_STYLESHEET)

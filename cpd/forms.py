@@ -1,5 +1,5 @@
 """The CPD plan's forms: a goal (new or changed), the accreditation renewal date, and a
-supervisor's comment in the review."""
+comment in the review (a supervisor's, or the therapist's reply)."""
 
 from __future__ import annotations
 
@@ -140,8 +140,9 @@ COMMENT_LENGTH = 2000
 
 
 class CommentForm(forms.Form):
-    """A supervisor's comment on a supervisee's plan or on one goal of it (the view resolves
-    which, from the posted `goal` id)."""
+    """A supervisor's comment on a supervisee's plan, a goal or an activity of it, or the
+    therapist's reply (the views resolve which thread from the posted `plan`, `goal` or
+    `activity` id, so the form holds the text alone)."""
 
     text = forms.CharField(
         label="Your comment",

@@ -11,6 +11,9 @@ learning (DOMAIN.md §3):
 - Enablement → a supervision focus
 - Persuasion → a reflective exercise, a behavioural experiment
 
+The activity types are the activity form's own (`ActivityType`), so a suggestion names what
+the therapist can then log.
+
 A function the framework marks service level only (Coercion, Restriction) is never used, even
 if it were given activity types here; Incentivisation and Environmental restructuring act on
 rewards and surroundings a service controls, so they suggest no individual activity. A need
@@ -30,17 +33,18 @@ from assessments.models import FrameworkItem
 from assessments.profile import therapist_profile
 from assessments.scoring import PriorityNeed
 
-from .models import MAX_RATING, CpdGoal, CpdPlan, SuggestionDismissal
+from .models import MAX_RATING, ActivityType, CpdGoal, CpdPlan, SuggestionDismissal
 
 TOP_NEEDS = 5
 MOTIVATION = "M"
 
-ACTIVITY_TYPES: dict[str, tuple[str, ...]] = {
-    "education": ("Reading", "E-learning"),
-    "training": ("Workshop", "Skills practice", "Role play in supervision"),
-    "modelling": ("Watching an expert recording",),
-    "enablement": ("A supervision focus",),
-    "persuasion": ("A reflective exercise", "A behavioural experiment"),
+# The activity form's own types, so a suggestion names what the therapist can then log.
+ACTIVITY_TYPES: dict[str, tuple[ActivityType, ...]] = {
+    "education": (ActivityType.READING, ActivityType.ELEARNING),
+    "training": (ActivityType.WORKSHOP, ActivityType.SKILLS_PRACTICE, ActivityType.ROLE_PLAY),
+    "modelling": (ActivityType.EXPERT_RECORDING,),
+    "enablement": (ActivityType.SUPERVISION_FOCUS,),
+    "persuasion": (ActivityType.REFLECTIVE_EXERCISE, ActivityType.BEHAVIOURAL_EXPERIMENT),
 }
 
 
@@ -86,15 +90,15 @@ class Suggestion:
 
 
 def activity_types(functions: Iterable[Function]) -> tuple[str, ...]:
-    """The activity types of the functions a person can apply themselves, in the order the
-    functions come, each once."""
+    """The activity types (their labels) of the functions a person can apply themselves, in
+    the order the functions come, each once."""
     found: list[str] = []
     for function in functions:
         if function.service_level_only:
             continue
         for activity in ACTIVITY_TYPES.get(function.slug, ()):
-            if activity not in found:
-                found.append(activity)
+            if activity.label not in found:
+                found.append(str(activity.label))
     return tuple(found)
 
 

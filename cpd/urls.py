@@ -21,4 +21,6 @@ urlpatterns = [
     # The supervisor's view and review of a supervisee's plan.
     path("supervisees/<int:pk>/", plan.supervisee_plan, name="supervisee_plan"),
     path("supervisees/<int:pk>/comment/", review.comment_add, name="comment_add"),
+    # The therapist's reply to a comment in the review of their own plan.
+    path("comments/reply/", review.reply_add, name="reply_add"),
 ]

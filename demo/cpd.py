@@ -1,9 +1,10 @@
 """A demo CPD plan for `make run`: therapist01's plan for last CPD year (one goal done, one
-not), this year's plan with the unfinished goal carried forward, and a goal accepted from the
-suggestions of their latest self-assessment, and three activities of this year (two with
-reflections, one with a certificate as evidence). Written through `cpd.services` and
-`cpd.activities`; a therapist who
-already has a plan is left alone, so running it again adds nothing."""
+not, and one with a target rating met at the reassessment), this year's plan with the
+unfinished goal carried forward and a goal accepted from the suggestions of their latest
+self-assessment, three activities of this year (two with reflections, one with a certificate
+as evidence), and supervisor1's comments with a reply. Written through `cpd.services`,
+`cpd.activities` and `cpd.comments`; a therapist who already has a plan is left alone, so
+running it again adds nothing."""
 
 from __future__ import annotations
 
@@ -17,11 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from cpd import activities, evidence, services
-from cpd.models import ActivityType, CpdGoal, CpdPlan
+from assessments.models import SelfAssessment
+from cpd import activities, comments, evidence, services
+from cpd.evaluation import evaluate_goals_after
+from cpd.models import TITLE_LENGTH, ActivityType, CpdGoal, CpdPlan
 from cpd.suggestions import suggestions_for
 
 THERAPIST = "therapist01"
+SUPERVISOR = "supervisor1"
 # (title, described outcome, finished)
 LAST_YEAR: tuple[tuple[str, str, bool], ...] = (
     (
@@ -59,6 +63,7 @@ def build_demo_cpd(today: datetime.date | None = None) -> int:
             status=CpdGoal.Status.DONE if finished else CpdGoal.Status.IN_PROGRESS,
         )
         made += 1
+    made += _goal_met_at_reassessment(therapist, last_year)
     plan = services.current_plan(therapist, today=today)
     made += plan.goals.count()
     suggestions = suggestions_for(therapist, plan)
@@ -68,7 +73,79 @@ def build_demo_cpd(today: datetime.date | None = None) -> int:
         except ValidationError:
             return made
         made += 1
-    return made + _activities(therapist, plan, today)
+    made += _activities(therapist, plan, today)
+    _review(therapist, plan)
+    return made
+
+
+def _review(therapist: User, plan: CpdPlan) -> None:
+    """supervisor1's comments on the plan's first goal and on the workshop, and a reply."""
+    supervisor = User.objects.get(username=SUPERVISOR)
+    goal = plan.goals.order_by("pk").first()
+    workshop = plan.activities.filter(type=ActivityType.WORKSHOP).first()
+    if goal is not None:
+        comments.add_comment(
+            plan,
+            by=supervisor,
+            goal=goal,
+            text="A good goal. Bring a recording of a session where the pace slipped.",
+        )
+        comments.add_comment(
+            plan, by=therapist, goal=goal, text="I will bring one to our next supervision."
+        )
+    if workshop is not None:
+        comments.add_comment(
+            plan,
+            by=supervisor,
+            activity=workshop,
+            text="Which of the repair strategies from the workshop will you try first?",
+        )
+
+
+def _goal_met_at_reassessment(therapist: User, plan: CpdPlan) -> int:
+    """A goal with a target rating set after the baseline, met at the reassessment: on the
+    first statement the reassessment rated higher, aiming at that rating. Evaluated as a submit
+    evaluates it (the demo's assessments are written directly, so no submit sent the signal)."""
+    submitted = list(
+        SelfAssessment.objects.submitted().filter(therapist=therapist).order_by("submitted_at")
+    )
+    if len(submitted) < 2:
+        return 0
+    baseline, reassessment = submitted[0], submitted[1]
+    before = dict(baseline.ratings.values_list("item__key", "value"))
+    improved = (
+        reassessment.ratings.filter(value__isnull=False)
+        .select_related("item")
+        .order_by("item__section__order", "item__order")
+    )
+    found = next(
+        (
+            rating
+            for rating in improved
+            if before.get(rating.item.key) is not None and rating.value > before[rating.item.key]
+        ),
+        None,
+    )
+    if found is None or baseline.submitted_at is None:
+        return 0
+    goal, _created = services.add_goal(
+        plan,
+        by=therapist,
+        items=[found.item],
+        title=found.item.target_text[:TITLE_LENGTH],
+        description="Suggested activities: Role play in supervision, Skills practice.",
+        measure=CpdGoal.Measure.TARGET_RATING,
+        target_rating=found.value,
+        outcome="",
+        target_on=plan.ends_on,
+        status=CpdGoal.Status.DONE,
+    )
+    # Set a week after the baseline, so the reassessment is the next one after it.
+    set_on = baseline.submitted_at + datetime.timedelta(days=7)
+    CpdGoal.objects.filter(pk=goal.pk).update(created_at=set_on)
+    goal.refresh_from_db()
+    evaluate_goals_after(reassessment)
+    return 1
 
 
 # (type, title, days ago, hours, provider, learned, application, with a certificate)

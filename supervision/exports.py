@@ -16,16 +16,12 @@ import datetime
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from django import forms
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.db.models import IntegerField, Prefetch, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -33,6 +29,7 @@ from django.utils.text import slugify
 from accounts import permissions
 from accounts.models import Membership, Role, User
 from assessments.models import FrameworkItem
+from comb_tracker.documents import render_pdf, safe_cell
 
 from . import hours
 from .models import Activity, Delivery, Format, SupervisionSession
@@ -42,7 +39,6 @@ DEFAULT_MONTHS = 12
 MAX_PERIOD_MONTHS = 60  # five years: a PDF of that is still a few pages
 ITERATOR_CHUNK = 200
 PDF_STYLESHEET = "css/log_pdf.css"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 YES, NO, PENDING = "Yes", "No", "Pending"
 ACCREDITATION_UNKNOWN = "Unknown (not recorded in the product)"
@@ -405,13 +401,6 @@ TOTALS_HEADER = [
 ]
 
 
-def safe_cell(value: object) -> object:
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _csv_row(row: LogRow) -> list[object]:
     return [
         row.held_on.isoformat(),
@@ -466,34 +455,6 @@ def csv_lines(export: LogExport) -> Iterator[Sequence[object]]:
 # PDF
 
 
-def static_only_fetcher(root: Path) -> Any:
-    """WeasyPrint's URL fetcher for the PDF: files under `root` only, never the network (a log
-    must not call out while it is printed)."""
-    # Imported here: WeasyPrint loads Pango and fonts. It ships no type hints.
-    from weasyprint.urls import URLFetcher
-
-    root = root.resolve()
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            parts = urlsplit(url)
-            if parts.scheme != "file":
-                raise ValueError(f"The PDF fetches nothing from {parts.scheme or 'an'} address.")
-            if not Path(unquote(parts.path)).resolve().is_relative_to(root):
-                raise ValueError("The PDF reads files from the static folder only.")
-            return super().fetch(url, headers)
-
-    return StaticOnlyFetcher(allowed_protocols={"file"})
-
-
-def pdf_static_root() -> Path:
-    """The folder the PDF's stylesheet is in (its relative addresses resolve there)."""
-    found = finders.find(PDF_STYLESHEET)
-    if not found:
-        raise FileNotFoundError(PDF_STYLESHEET)
-    return Path(str(found)).resolve().parent.parent
-
-
 def pdf_context(export: LogExport) -> dict[str, Any]:
     totals = export.totals()
     rows = []
@@ -521,17 +482,8 @@ def pdf_context(export: LogExport) -> dict[str, Any]:
 
 
 def pdf_bytes(export: LogExport) -> bytes:
-    """The export printed on A4 by WeasyPrint, tagged for screen readers (PDF/UA-1), with the
-    stylesheet read from disk and nothing fetched from the network."""
-    from weasyprint import CSS, HTML
-
-    root = pdf_static_root()
-    fetcher = static_only_fetcher(root)
-    html = render_to_string("supervision/log_pdf.html", pdf_context(export))
-    document = HTML(string=html, base_url=f"{root}/", url_fetcher=fetcher)
-    stylesheet = CSS(filename=str(root / PDF_STYLESHEET), url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
-    return pdf
+    """The export printed on A4 (`documents.render_pdf`: PDF/UA-1, nothing from the network)."""
+    return render_pdf("supervision/log_pdf.html", pdf_context(export), PDF_STYLESHEET)
 
 
 # The log page: totals by month and format

@@ -25,6 +25,12 @@ Endpoints that write, found from the URL resolver and the views:
   marks an item discussed or dropped; `supervision:action_done` (POST actions/<pk>/done/).
 - `supervision:observer_new` (POST supervisees/<pk>/ratings/new/): a supervisor's rating.
 - `supervision:reflection_new` (POST reflections/new/): a therapist's quick reflection.
+- `cpd:plan` (POST cpd/): the renewal date that ends this CPD year; `cpd:goal_new` and
+  `cpd:goal_edit` (a goal, new or changed); `cpd:suggestion_accept` and
+  `cpd:suggestion_dismiss` (plain or htmx); `cpd:activity_new` and `cpd:activity_edit`
+  (multipart, with evidence files: hostile names, contents and claimed types);
+  `cpd:evidence_delete`; `cpd:comment_add` (a supervisor's review comment, plain or htmx).
+  Not yet: `cpd:reply_add` (being built).
 - `admin:assessments_framework_import`: uploads a framework file (multipart).
 - Admin actions: `open_draft` (frameworks), `publish_drafts` (versions, with its confirmation),
   `anonymise_selected` (people, with its confirmation).
@@ -48,6 +54,8 @@ import uuid
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -55,6 +63,7 @@ from allauth.account.models import EmailAddress
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import validate_email
 from django.db import connection, transaction
@@ -79,6 +88,21 @@ from assessments.models import (
     ItemRating,
     SelfAssessment,
 )
+from cpd import activities as cpd_activities
+from cpd import comments
+from cpd import evidence as evidence_files
+from cpd import services as cpd_services
+from cpd.models import (
+    TITLE_LENGTH,
+    ActivityType,
+    CpdActivity,
+    CpdComment,
+    CpdEvidence,
+    CpdGoal,
+    CpdPlan,
+    SuggestionDismissal,
+)
+from reports.models import AssessmentDomainScore
 from supervision import services as supervision_services
 from supervision.agenda import add_agenda_item, close_agenda_item, suggest_agenda_item
 from supervision.features import Features
@@ -107,8 +131,11 @@ from tests.fuzz.hostile import (
     FORM,
     NAUGHTY,
     Pairs,
+    Part,
     Post,
+    Upload,
     changed_tables,
+    encode_multipart,
     extra_pairs,
     field,
     has_surrogate,
@@ -432,10 +459,15 @@ class Submit:
             return
         assert response.status_code == 302
         assert self.pk == str(self.cast.mine.pk)
-        assert changed_tables(before, after) <= ANSWER_TABLES - {"assessments.itemrating"}
+        # A submit also adds the assessment to the analytics summaries, in its transaction.
+        summaries = {"reports.itemsummary", "reports.assessmentdomainscore"}
+        assert (
+            changed_tables(before, after) <= ANSWER_TABLES - {"assessments.itemrating"} | summaries
+        )
         now = SelfAssessment.objects.get(pk=self.cast.mine.pk)
         assert now.status == SelfAssessment.Status.SUBMITTED
         assert now.team_id is not None and now.submitted_at is not None
+        assert AssessmentDomainScore.objects.filter(assessment=now).exists()
         assert now.shares_sensitive == ticked(self.post.form.get("shares_sensitive"))
         assert my_ratings(self.cast.mine) == ratings_before
 
@@ -2412,3 +2444,914 @@ def test_hostile_reflections_record_one_valid_reflection_or_nothing(
     post = data.draw(posts(form, wild=data.draw(st.sampled_from([False, False, True]))))
     check = ReflectionWrite(post, who, offered) if who != cast.supervisor else None
     attempt(who, posting(reverse("supervision:reflection_new"), post), check)
+
+
+# The CPD plan: the renewal date, goals, suggestions, activities with evidence, the review
+
+PLAN_TABLES = {"cpd.cpdplan", "cpd.historicalcpdplan"}
+GOAL_TABLES = {"cpd.cpdgoal", "cpd.historicalcpdgoal", "cpd.cpdgoal_items"}
+DISMISSAL_TABLES = {"cpd.suggestiondismissal", "cpd.historicalsuggestiondismissal"}
+EVIDENCE_TABLES = {"cpd.cpdevidence", "cpd.historicalcpdevidence"}
+ACTIVITY_TABLES = {
+    "cpd.cpdactivity",
+    "cpd.historicalcpdactivity",
+    "cpd.cpdactivity_goals",
+    *EVIDENCE_TABLES,
+}
+COMMENT_TABLES = {"cpd.cpdcomment", "cpd.historicalcpdcomment"}
+# Below 5, so each is a need of the latest self-assessment; M11 is private.
+CPD_RATINGS = {"M1": 1, "M11": 1, "C1": 2, "O1": 3, "S1": 4}
+PLAN_STARTED = 100  # days ago: the cast's plans started then, so an activity may be dated
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+EVIDENCE_MAX = 2000  # bytes: CPD_EVIDENCE_MAX_BYTES while fuzzing, so "too large" stays small
+# Fewer examples than the other fuzzers: the CPD endpoints share a CI budget of about 10 s.
+CPD_FUZZ = hypothesis_settings(
+    FUZZ, max_examples=max(7, hypothesis_settings.default.max_examples // 4)
+)
+
+
+@dataclass
+class CpdCast:
+    therapist: User
+    colleague: User  # another therapist in the team, with a plan of their own
+    supervisor: User  # supervises the therapist
+    stranger: User  # a supervisor in the same team who supervises nobody
+    plan: CpdPlan  # the therapist's, started PLAN_STARTED days ago
+    rating_goal: CpdGoal  # a target rating on C1
+    outcome_goal: CpdGoal  # a described outcome
+    private_goal: CpdGoal  # about M11, a private statement the therapist did not share
+    theirs_goal: CpdGoal  # the colleague's
+    activity: CpdActivity  # the therapist's, with token USED_TOKEN and one evidence file
+    theirs_activity: CpdActivity
+    evidence: CpdEvidence
+    theirs_evidence: CpdEvidence
+    items: dict[str, int]  # the rated statements of the framework, by key
+    foreign_items: list[int]  # statements of no version the therapist assessed, or not rated
+
+
+def pdf_upload(name: str = "certificate.pdf") -> evidence_files.CheckedUpload:
+    return evidence_files.check_upload(SimpleUploadedFile(name, PDF_BYTES))
+
+
+@pytest.fixture
+def cpd_cast(published_version, service, team, therapist, supervisor, settings) -> CpdCast:
+    from assessments.framework_io import import_framework, parse_yaml
+
+    settings.CPD_EVIDENCE_MAX_BYTES = EVIDENCE_MAX
+    service.framework = published_version.framework
+    service.save()
+    colleague = factories.therapist(team=team)
+    for person in (therapist, colleague):
+        factories.submitted_assessment(person, published_version, CPD_RATINGS)
+    rated = FrameworkItem.objects.filter(version=published_version).rated()
+    items = dict(rated.values_list("key", "pk"))
+    other = import_framework(parse_yaml(small_framework("other", "Other")))
+    unrated = FrameworkItem.objects.filter(version=published_version).exclude(pk__in=items.values())
+    foreign = [
+        *FrameworkItem.objects.filter(version=other).values_list("pk", flat=True)[:2],
+        *unrated.values_list("pk", flat=True)[:2],
+    ]
+    plans = {
+        person: cpd_services.current_plan(person, today=days_ago(PLAN_STARTED))
+        for person in (therapist, colleague)
+    }
+    statement = {key: FrameworkItem.objects.get(pk=pk) for key, pk in items.items()}
+
+    def goal(person: User, title: str, keys: list[str], **fields) -> CpdGoal:
+        base = {"measure": "target_rating", "target_rating": 4, "outcome": "", "description": ""}
+        base |= {"target_on": plans[person].ends_on} | fields
+        made, _ = cpd_services.add_goal(
+            plans[person], by=person, items=[statement[k] for k in keys], title=title, **base
+        )
+        return made
+
+    def activity(person: User, token: uuid.UUID) -> CpdActivity:
+        made, _ = cpd_activities.add_activity(
+            plans[person],
+            by=person,
+            token=token,
+            files=[pdf_upload()],
+            type="reading",
+            title="Read about formulation",
+            done_on=days_ago(3),
+            hours=Decimal("1.5"),
+            provider="",
+            learned="A lot",
+            application="In my next session",
+            impact="",
+        )
+        return made
+
+    mine, theirs = activity(therapist, USED_TOKEN), activity(colleague, uuid.uuid4())
+    return CpdCast(
+        therapist=therapist,
+        colleague=colleague,
+        supervisor=supervisor,
+        stranger=factories.supervisor(team=team),
+        plan=plans[therapist],
+        rating_goal=goal(therapist, "Formulate with the client", ["C1"]),
+        outcome_goal=goal(
+            therapist, "Use the agenda", [], measure="outcome", target_rating=None, outcome="Set"
+        ),
+        private_goal=goal(therapist, "Look after myself", ["M11"]),
+        theirs_goal=goal(colleague, "Formulate with the client", ["C1"]),
+        activity=mine,
+        theirs_activity=theirs,
+        evidence=mine.evidence.get(),
+        theirs_evidence=theirs.evidence.get(),
+        items=items,
+        foreign_items=foreign,
+    )
+
+
+def cpd_rows(model) -> dict[int, dict]:
+    return {row["id"]: row for row in model.objects.values()}
+
+
+def links(through, left: str, right: str) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
+    for owner, other in through.objects.values_list(left, right):
+        found.setdefault(owner, set()).add(other)
+    return found
+
+
+def goal_rows() -> dict[int, tuple[dict, set[int]]]:
+    statements = links(CpdGoal.items.through, "cpdgoal_id", "frameworkitem_id")
+    return {pk: (row, statements.get(pk, set())) for pk, row in cpd_rows(CpdGoal).items()}
+
+
+def posted_ids(form: QueryDict, name: str) -> set[int] | None:
+    """The ids a multiple choice posted, or None when one of them cannot be an id."""
+    values = form.getlist(name)
+    if not all(v.isascii() and v.isdigit() and not v.startswith("0") for v in values):
+        return None
+    return {int(v) for v in values}
+
+
+def clean_text(value: str | None, limit: int | None = None) -> str:
+    """What may be stored of a free-text field: stripped, within its limit, no NUL and no NHS
+    number (asserted)."""
+    text = (value or "").strip()
+    assert "\x00" not in text and not holds_nhs_number(text), text
+    assert limit is None or len(text) <= limit
+    return text
+
+
+def the_plan_of(who: User) -> CpdPlan:
+    return CpdPlan.objects.get(therapist=who, starts_on=days_ago(PLAN_STARTED))
+
+
+def own_goal_pks(who: User) -> set[int]:
+    return set(CpdGoal.objects.filter(plan__therapist=who).values_list("pk", flat=True))
+
+
+def cpd_ids(known: Sequence[int]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.sampled_from([str(pk) for pk in known] + ["0", "-1", " 1", "07", str(2**63)]),
+        texts(6),
+    )
+
+
+CPD_DATES = st.one_of(
+    st.sampled_from(["", "2024-02-30", "31/12/2026", days_ago(-4000).isoformat()]), texts(10)
+)
+
+
+# The renewal date
+
+
+class RenewalWrite:
+    """Setting the renewal date: nothing changes, or exactly the signed-in therapist's plan now
+    ends on the date posted (after its start, within two years), nothing else about it."""
+
+    def __init__(self, post: Post, viewer: User):
+        self.post, self.viewer = post, viewer
+
+    def capture(self):
+        return cpd_rows(CpdPlan)
+
+    def __call__(self, response, before, after, rows_before) -> None:
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        assert response.status_code == 302 and changed <= PLAN_TABLES, changed
+        rows_after = cpd_rows(CpdPlan)
+        touched = [pk for pk in rows_after if rows_after[pk] != rows_before.get(pk)]
+        assert set(rows_after) == set(rows_before) and len(touched) == 1
+        old, new = rows_before[touched[0]], rows_after[touched[0]]
+        assert old["therapist_id"] == self.viewer.pk
+        day = cleaned(forms.DateField(), self.post.form.get("renewal_on"))
+        assert new == old | {"accreditation_renewal_on": day, "ends_on": day}
+        assert old["starts_on"] < day <= old["starts_on"] + datetime.timedelta(days=731)
+
+
+@CPD_FUZZ
+@given(data=st.data())
+def test_hostile_renewal_dates_move_only_the_own_plans_end_or_nothing(cpd_cast, data):
+    cast = cpd_cast
+    who = data.draw(st.sampled_from([cast.therapist] * 5 + [cast.colleague, cast.supervisor, None]))
+    # The plan started PLAN_STARTED days ago: its end may move up to two years from then.
+    good = st.sampled_from([days_ago(n).isoformat() for n in (-1, -200, -600, -700, 0)])
+    form = shuffled(field("renewal_on", st.one_of(good, good, good, CPD_DATES)), extra_pairs())
+    post = data.draw(posts(form, wild=data.draw(st.sampled_from([False, False, True]))))
+    check = RenewalWrite(post, who) if who in (cast.therapist, cast.colleague) else None
+    attempt(who, posting(reverse("cpd:plan"), post), check)
+
+
+# Goals: a new one, a change to one
+
+
+def goal_named(cast: CpdCast, *, editing: bool) -> Named:
+    statements = [*list(cast.items.values())[:3], cast.items["C1"], cast.items["M11"]]
+    named = [
+        (
+            "title",
+            st.sampled_from(["Formulate with the client", " Set agendas \r\n", "x" * 200]),
+            st.one_of(st.sampled_from(["x" * 201, " ", "a\x00b"]), nhs_texts(), values()),
+        ),
+        (
+            "description",
+            st.sampled_from(["", "Read and practise"]),
+            st.one_of(nhs_texts(), values()),
+        ),
+        (
+            "measure",
+            st.sampled_from(["target_rating", "outcome"]),
+            st.one_of(st.sampled_from(["TARGET_RATING", "rating", ""]), texts(8)),
+        ),
+        (
+            "target_rating",
+            st.sampled_from(["", "1", "4", "5"]),
+            st.one_of(st.sampled_from(["0", "6", " 4", "4.0", "\u0663"]), texts(4)),
+        ),
+        (
+            "outcome",
+            st.sampled_from(["", "Clients set the agenda with me"]),
+            st.one_of(nhs_texts(), values()),
+        ),
+        (
+            "target_on",
+            st.sampled_from([days_ago(n).isoformat() for n in (-30, 0, -200, PLAN_STARTED)]),
+            st.one_of(st.sampled_from([days_ago(PLAN_STARTED + 1).isoformat()]), CPD_DATES),
+        ),
+    ]
+    if editing:
+        named.append(
+            (
+                "status",
+                st.sampled_from(["planned", "in_progress", "done", "dropped"]),
+                st.one_of(st.sampled_from(["DONE", "met", ""]), texts(8)),
+            )
+        )
+    else:
+        newest = CpdGoal.objects.order_by("-pk").values_list("pk", flat=True).first()
+        named.append(
+            (
+                "token",
+                st.sampled_from(["0", str(newest), str(cast.rating_goal.pk - 1)]),
+                st.one_of(st.sampled_from(["", "-1", " 0", "1.0", str(2**63)]), texts(6)),
+            )
+        )
+    good_items = st.lists(st.sampled_from(statements), max_size=2, unique=True)
+    item_ids = st.one_of(
+        good_items.map(lambda pks: [str(pk) for pk in pks]),
+        st.lists(cpd_ids([*statements, *cast.foreign_items]), max_size=3),
+    )
+    return named, item_ids.map(lambda pks: [("items", pk) for pk in pks])
+
+
+@st.composite
+def goal_posts(draw, cast: CpdCast, *, editing: bool) -> Post:
+    named, items = goal_named(cast, editing=editing)
+    if draw(st.booleans()):  # a goal as the page sends it, whole and valid but perhaps one field
+        named = [*named]
+        measure = draw(st.sampled_from(["target_rating", "outcome"]))
+        fixed = {"measure": measure, "target_rating": "4" if measure == "target_rating" else ""}
+        fixed["outcome"] = "" if measure == "target_rating" else "Clients set the agenda"
+        named = [(n, st.just(fixed[n]) if n in fixed else good, bad) for n, good, bad in named]
+        items = st.sampled_from([cast.items["C1"], cast.items["S1"]]).map(
+            lambda pk: [("items", str(pk)), *([("items_sent", "1")] if editing else [])]
+        )
+    elif editing:  # the page marks that its list of statements was sent; a wild post may not
+        items = st.tuples(items, st.booleans()).map(
+            lambda drawn: [*drawn[0], *([("items_sent", "1")] if drawn[1] else [])]
+        )
+    form = shuffled(page_or_wild(named), items, extra_pairs())
+    return draw(posts(form, wild=draw(st.sampled_from([False, False, True]))))
+
+
+def posted_goal(form: QueryDict, names: Sequence[str], plan: dict) -> dict:
+    """The fields of a goal an accepted post must store, for the `names` it sent."""
+    values: dict = {}
+    for name in names:
+        value = form.get(name)
+        if name in ("title", "description", "outcome"):
+            values[name] = clean_text(value, TITLE_LENGTH if name == "title" else None)
+        elif name == "target_rating":
+            values[name] = int(value) if (value or "") in {"1", "2", "3", "4", "5"} else None
+        elif name == "target_on":
+            values[name] = cleaned(forms.DateField(), value)
+            assert plan["starts_on"] <= values[name] <= plan["ends_on"]
+        else:
+            values[name] = value
+    assert values.get("title", "x")
+    return values
+
+
+def check_goal_measure(row: dict, statements: set[int]) -> None:
+    if row["measure"] == "target_rating":
+        assert row["target_rating"] in range(1, 6) and row["outcome"] == "" and statements
+    else:
+        assert row["measure"] == "outcome" and row["target_rating"] is None and row["outcome"]
+
+
+class GoalNew:
+    """A new goal: nothing changes, or exactly one new goal in the signed-in therapist's plan,
+    planned, with what was posted (a target rating with statements of their latest
+    self-assessment, or an outcome), dated in the CPD year; never a second one for the same
+    form (its token: the newest goal's id when the page was built)."""
+
+    def __init__(self, post: Post, viewer: User, cast: CpdCast):
+        self.post, self.viewer, self.cast = post, viewer, cast
+
+    def capture(self):
+        return goal_rows()
+
+    def __call__(self, response, before, after, rows_before) -> None:
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        assert response.status_code == 302 and changed <= GOAL_TABLES, changed
+        rows_after = goal_rows()
+        assert {pk: rows_after[pk] for pk in rows_before} == rows_before
+        new = [rows_after[pk] for pk in set(rows_after) - set(rows_before)]
+        assert len(new) == 1
+        row, statements = new[0]
+        plan = cpd_rows(CpdPlan)[row["plan_id"]]
+        assert plan["id"] == the_plan_of(self.viewer).pk
+        form = self.post.form
+        fields = ["title", "description", "measure", "target_on"]
+        fields += ["target_rating"] if form.get("measure") == "target_rating" else ["outcome"]
+        expected = posted_goal(form, fields, plan)
+        assert {name: row[name] for name in expected} == expected
+        assert row["status"] == "planned" and row["carried_from_id"] is None
+        check_goal_measure(row, statements)
+        assert statements == posted_ids(form, "items")
+        assert statements <= set(self.cast.items.values())
+        token = form.get("token") or ""
+        assert token.isascii() and token.isdigit() and int(token) < 2**63
+        assert not any(
+            r["plan_id"] == row["plan_id"] and r["title"] == row["title"] and pk > int(token)
+            for pk, (r, _items) in rows_before.items()
+        ), "a repeat of the same form added a second goal"
+
+
+@CPD_FUZZ
+@given(data=st.data())
+def test_hostile_new_goals_add_one_valid_own_goal_or_nothing(cpd_cast, data):
+    cast = cpd_cast
+    who = data.draw(st.sampled_from([cast.therapist] * 6 + [cast.colleague, cast.supervisor, None]))
+    post = data.draw(goal_posts(cast, editing=False))
+    check = GoalNew(post, who, cast) if who in (cast.therapist, cast.colleague) else None
+    attempt(who, posting(reverse("cpd:goal_new"), post), check)
+
+
+class GoalEdit:
+    """A change to a goal: nothing changes, or only that goal of the signed-in therapist's,
+    each field posted as posted and every other field as it was (except that choosing a measure
+    clears the other measure's value), its statements those posted (the form's list always
+    comes with it: none chosen sends none)."""
+
+    def __init__(self, post: Post, viewer: User, goal_pk: int, cast: CpdCast):
+        self.post, self.viewer, self.goal_pk, self.cast = post, viewer, goal_pk, cast
+
+    def capture(self):
+        return goal_rows()
+
+    def __call__(self, response, before, after, rows_before) -> None:
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        assert response.status_code == 302 and changed <= GOAL_TABLES, changed
+        rows_after = goal_rows()
+        touched = [pk for pk in rows_after if rows_after[pk] != rows_before.get(pk)]
+        assert touched == [self.goal_pk] and set(rows_after) == set(rows_before)
+        assert self.goal_pk in own_goal_pks(self.viewer)
+        (old, old_items), (row, statements) = rows_before[self.goal_pk], rows_after[self.goal_pk]
+        form = self.post.form
+        sent = [name for name in (*cpd_services.GOAL_FIELDS, "status") if name in form]
+        plan = cpd_rows(CpdPlan)[row["plan_id"]]
+        expected = old | posted_goal(form, sent, plan)
+        if expected["measure"] == "target_rating":
+            expected["outcome"] = ""
+        else:
+            expected["target_rating"] = None
+        assert row == expected
+        assert row["status"] in ("planned", "in_progress", "done", "dropped")
+        check_goal_measure(row, statements)
+        # Without the marker the form's list of statements was not sent: they stay as they were.
+        assert statements == (posted_ids(form, "items") if "items_sent" in form else old_items)
+        assert statements <= set(self.cast.items.values()) | old_items
+
+
+@CPD_FUZZ
+@given(data=st.data())
+def test_hostile_goal_changes_change_only_what_was_posted_of_an_own_goal_or_nothing(cpd_cast, data):
+    cast = cpd_cast
+    goals = [cast.rating_goal] * 2 + [cast.outcome_goal] * 2 + [cast.private_goal, cast.theirs_goal]
+    pk = data.draw(st.sampled_from([goal.pk for goal in goals] + [2**63 - 1]))
+    who = data.draw(st.sampled_from([cast.therapist] * 6 + [cast.colleague, cast.supervisor]))
+    post = data.draw(goal_posts(cast, editing=True))
+    url = reverse("cpd:goal_edit", args=[pk])
+    attempt(who, posting(url, post), GoalEdit(post, who, pk, cast))
+
+
+# Suggestions: accept, dismiss
+
+
+class SuggestionAnswer:
+    """Accepting or dismissing a suggestion: nothing changes, or (accept) one new goal in the
+    therapist's plan about the need's statement, when no goal of the plan was about it, or
+    (dismiss) one new dismissal of that need, when it was not dismissed already."""
+
+    def __init__(self, post: Post, viewer: User, cast: CpdCast, accept: bool):
+        self.post, self.viewer, self.cast, self.accept = post, viewer, cast, accept
+
+    def capture(self):
+        dismissals = {
+            (r["therapist_id"], r["item_key"]) for r in SuggestionDismissal.objects.values()
+        }
+        return goal_rows(), dismissals
+
+    def __call__(self, response, before, after, captured) -> None:
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        goals_before, dismissals_before = captured
+        key = self.post.form.get("item")
+        assert key in CPD_RATINGS
+        assert response.status_code in (200, 302)
+        if not self.accept:
+            assert changed <= DISMISSAL_TABLES, changed
+            dismissals = {
+                (r["therapist_id"], r["item_key"]) for r in SuggestionDismissal.objects.values()
+            }
+            assert dismissals - dismissals_before == {(self.viewer.pk, key)}
+            assert dismissals >= dismissals_before
+            return
+        assert changed <= GOAL_TABLES, changed
+        rows_after = goal_rows()
+        assert {pk: rows_after[pk] for pk in goals_before} == goals_before
+        new = [rows_after[pk] for pk in set(rows_after) - set(goals_before)]
+        assert len(new) == 1
+        row, statements = new[0]
+        plan = the_plan_of(self.viewer)
+        assert row["plan_id"] == plan.pk and statements == {self.cast.items[key]}
+        assert row["measure"] == "target_rating" and row["status"] == "planned"
+        assert row["target_rating"] > CPD_RATINGS[key]
+        assert not any(
+            r["plan_id"] == plan.pk and self.cast.items[key] in items
+            for r, items in goals_before.values()
+        ), "accepting twice added a second goal"
+
+
+@CPD_FUZZ
+@given(data=st.data())
+def test_hostile_suggestion_answers_add_one_goal_or_dismissal_or_nothing(cpd_cast, data):
+    cast = cpd_cast
+    accept = data.draw(st.booleans())
+    who = data.draw(st.sampled_from([cast.therapist] * 5 + [cast.colleague, cast.supervisor, None]))
+    keys = st.one_of(
+        st.sampled_from([*CPD_RATINGS, *CPD_RATINGS, "C2", "c1", " C1", "C1 ", ""]), texts(6)
+    )
+    if data.draw(st.booleans()):  # the page's form
+        form = st.sampled_from(list(CPD_RATINGS)).map(lambda key: [("item", key)])
+    else:
+        form = shuffled(field("item", keys), extra_pairs())
+    post = data.draw(posts(form, wild=data.draw(st.booleans())))
+    name = "cpd:suggestion_accept" if accept else "cpd:suggestion_dismiss"
+    check = SuggestionAnswer(post, who, cast, accept) if who else None
+    htmx = data.draw(st.booleans())
+
+    def request(client: Client) -> HttpResponse:
+        headers = {"HX-Request": "true"} if htmx else {}
+        return client.generic(
+            "POST", reverse(name), post.body, content_type=post.content_type, headers=headers
+        )
+
+    attempt(who, request, check)
+
+
+# Activities and their evidence files
+
+
+def stored_evidence() -> set[str]:
+    """The evidence files in storage (rows rolled back leave theirs: compare before and after)."""
+    root = Path(settings.MEDIA_ROOT) / "cpd-evidence"
+    return {path.relative_to(settings.MEDIA_ROOT).as_posix() for path in root.rglob("*.*")}
+
+
+MAGIC = {
+    "application/pdf": b"%PDF-",
+    "image/png": b"\x89PNG\r\n\x1a\n",
+    "image/jpeg": b"\xff\xd8\xff",
+    evidence_files.DOCX: b"PK\x03\x04",
+}
+STORED_NAME = re.compile(r"cpd-evidence/\d{4}/\d{2}/[0-9a-f]{32}\.(pdf|png|jpg|docx)")
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    return buffer.getvalue()
+
+
+def not_docx_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("evil.exe", "MZ")
+    return buffer.getvalue()
+
+
+GOOD_FILES = st.sampled_from(
+    [PDF_BYTES, b"\x89PNG\r\n\x1a\n" + b"\0" * 20, b"\xff\xd8\xff\xe0" + b"\0" * 20, docx_bytes()]
+)
+BAD_FILES = st.one_of(
+    st.sampled_from(
+        [
+            b"",
+            b"MZ\x90\x00 an executable",
+            b"<html><script>alert(1)</script></html>",
+            b"%PDF",  # too short to be a PDF's start
+            PDF_BYTES + b"0" * EVIDENCE_MAX,  # too large
+            not_docx_zip(),
+        ]
+    ),
+    st.binary(max_size=200),
+)
+PLAIN_NAMES = ["certificate.pdf", "notes.docx", "scan.png", "photo.jpg"]
+HOSTILE_NAMES = st.one_of(
+    st.sampled_from(
+        [
+            "../../x.pdf",
+            "..\\..\\x.pdf",
+            "/etc/passwd",
+            "C:\\Windows\\x.pdf",
+            "a\x00b.pdf",
+            "a\nb.pdf",
+            "a\r\nContent-Type: text/html\r\n\r\nx.pdf",
+            '"quoted".pdf',
+            "x" * 300 + ".pdf",
+            "9434765919.pdf",
+            "",
+            ".",
+            "..",
+            "\u202efdp.exe",
+            "certificate.pdf.exe",
+        ]
+    ),
+    texts(40),
+)
+CLAIMED_TYPES = st.one_of(
+    st.sampled_from(["application/pdf", "text/plain", "application/x-msdownload", "", "*/*"]),
+    texts(12).filter(lambda t: "\r" not in t and "\n" not in t),
+)
+
+
+@st.composite
+def evidence_parts(draw) -> list[Part]:
+    """No file, one (plain or hostile in name, content and claimed type), or several."""
+    count = draw(st.sampled_from([0, 1, 1, 1, 2]))
+    return [
+        Part(
+            draw(st.sampled_from(["evidence"] * 5 + ["file", "evidence[]"])),
+            draw(st.one_of(st.sampled_from(PLAIN_NAMES), HOSTILE_NAMES)),
+            draw(CLAIMED_TYPES),
+            draw(st.one_of(GOOD_FILES, GOOD_FILES, BAD_FILES)),
+        )
+        for _ in range(count)
+    ]
+
+
+def activity_named(cast: CpdCast, viewer_goals: list[int], *, editing: bool) -> Named:
+    named = [
+        (
+            "type",
+            st.sampled_from(["reading", "workshop", "role_play", "other"]),
+            st.one_of(st.sampled_from(["", "READING", "webinar"]), texts(8)),
+        ),
+        (
+            "title",
+            st.sampled_from(["Workshop on formulation", " Read Beck \r\n", "x" * 200]),
+            st.one_of(st.sampled_from(["x" * 201, " ", "a\x00b"]), nhs_texts(), values()),
+        ),
+        (
+            "done_on",
+            st.sampled_from([days_ago(n).isoformat() for n in (0, 10, PLAN_STARTED)]),
+            st.one_of(
+                st.sampled_from([days_ago(n).isoformat() for n in (-1, PLAN_STARTED + 1)]),
+                CPD_DATES,
+            ),
+        ),
+        (
+            "hours",
+            st.sampled_from(["1", "1.5", "0.25", "200", "7.00"]),
+            st.one_of(
+                st.sampled_from(["0", "0.1", "200.01", "1e3", "NaN", "Infinity", "-1", "1.234"]),
+                texts(6),
+            ),
+        ),
+        ("provider", st.sampled_from(["", "BABCP"]), st.one_of(st.just("x" * 201), values())),
+        *(
+            (name, st.sampled_from(["", "Noticed how I set the agenda"]), values())
+            for name in ("learned", "application", "impact")
+        ),
+    ]
+    if not editing:
+        named.append(("token", st.uuids().map(str), uuids()))
+    return named
+
+
+@st.composite
+def activity_posts(draw, cast: CpdCast, viewer_goals: list[int], *, editing: bool) -> Post:
+    """Mostly a multipart post as the page sends it (with an evidence file or not); else a
+    urlencoded one, or one of the wild shapes."""
+    goals = st.lists(
+        st.one_of(st.sampled_from(viewer_goals).map(str), cpd_ids([cast.theirs_goal.pk])),
+        max_size=3,
+    )
+    parts = [
+        page_or_wild(activity_named(cast, viewer_goals, editing=editing)),
+        goals.map(lambda pks: [("goals", pk) for pk in pks]),
+        extra_pairs(),
+    ]
+    if editing:
+        parts.append(st.sampled_from([[("goals_sent", "1")], [("goals_sent", "1")], []]))
+    pairs = shuffled(*parts)
+    shape = draw(st.sampled_from(["multipart"] * 4 + ["form", "wild"]))
+    if shape != "multipart":
+        return draw(posts(pairs, wild=shape == "wild"))
+    return encode_multipart(draw(pairs), draw(evidence_parts()))
+
+
+def activity_state() -> tuple[dict, dict, dict]:
+    goals = links(CpdActivity.goals.through, "cpdactivity_id", "cpdgoal_id")
+    return cpd_rows(CpdActivity), goals, cpd_rows(CpdEvidence)
+
+
+def posted_activity(form: QueryDict, names: Sequence[str], plan: CpdPlan) -> dict:
+    """The fields of an activity an accepted post must store, for the `names` it sent."""
+    values: dict = {}
+    for name in names:
+        value = form.get(name)
+        if name == "type":
+            assert value in {kind.value for kind in ActivityType}
+            values[name] = value
+        elif name == "hours":
+            hours = cleaned(forms.DecimalField(max_digits=5, decimal_places=2), value)
+            assert hours is not REFUSED and Decimal("0.25") <= hours <= Decimal("200")
+            values[name] = hours
+        elif name == "done_on":
+            values[name] = cleaned(forms.DateField(), value)
+            assert plan.starts_on <= values[name] <= timezone.localdate()
+        else:
+            limit = {"title": TITLE_LENGTH, "provider": 200}.get(name)
+            values[name] = clean_text(value, limit)
+    assert values.get("title", "x")
+    return values
+
+
+class ActivityWrite:
+    """A new activity, or a change to one: nothing changes, or exactly that one activity of the
+    signed-in therapist's plan (a new one: never a second for a token already used), with the
+    fields posted and every other field as it was, its goals (of the same plan) those posted
+    (a change: only when the form says it sent its goals), and at most one new evidence file,
+    of an allowed type by its content, stored under a generated name with its row; no file is
+    stored without a row."""
+
+    def __init__(self, post: Post, viewer: User, cast: CpdCast, activity_pk: int | None):
+        self.post, self.viewer, self.cast, self.activity_pk = post, viewer, cast, activity_pk
+
+    def capture(self):
+        return activity_state(), stored_evidence()
+
+    def __call__(self, response, before, after, captured) -> None:
+        (rows_before, goals_before, files_before), stored_before = captured
+        rows_after, goals_after, files_after = activity_state()
+        new_files = {r["file"] for pk, r in files_after.items() if pk not in files_before}
+        assert stored_evidence() - stored_before == new_files, "a file was stored without a row"
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        assert response.status_code == 302 and changed <= ACTIVITY_TABLES, changed
+        plan = the_plan_of(self.viewer)
+        form = self.post.form
+        names = list(cpd_activities.ACTIVITY_FIELDS)
+        if self.activity_pk is None:
+            added = set(rows_after) - set(rows_before)
+            assert len(added) == 1
+            pk = added.pop()
+            row = rows_after[pk]
+            assert row["plan_id"] == plan.pk
+            token = cleaned(forms.UUIDField(), form.get("token"))
+            assert row["token"] == token
+            assert not (self.viewer == self.cast.therapist and token == USED_TOKEN)
+            expected = posted_activity(form, names, plan)
+            assert {name: row[name] for name in names} == expected
+            assert goals_after.get(pk, set()) == posted_ids(form, "goals")
+        else:
+            pk = self.activity_pk
+            assert set(rows_after) == set(rows_before)
+            old, row = rows_before[pk], rows_after[pk]
+            assert old["plan_id"] == plan.pk
+            sent = [name for name in names if name in form]
+            assert row == old | posted_activity(form, sent, plan)
+            if "goals_sent" in form:
+                assert goals_after.get(pk, set()) == posted_ids(form, "goals")
+            else:
+                assert goals_after.get(pk, set()) == goals_before.get(pk, set())
+        assert {k: v for k, v in rows_after.items() if k != pk} == {
+            k: v for k, v in rows_before.items() if k != pk
+        }
+        assert {k: v for k, v in goals_after.items() if k != pk} == {
+            k: v for k, v in goals_before.items() if k != pk
+        }
+        assert goals_after.get(pk, set()) <= own_goal_pks(self.viewer)
+        self.check_evidence(files_before, files_after, pk)
+
+    def check_evidence(self, files_before: dict, files_after: dict, pk: int) -> None:
+        assert {k: files_after[k] for k in files_before} == files_before
+        new = [files_after[k] for k in set(files_after) - set(files_before)]
+        posted = self.post.files.getlist("evidence") if isinstance(self.post, Upload) else []
+        assert len(new) <= min(len(posted), 1)
+        for row in new:
+            assert row["activity_id"] == pk and STORED_NAME.fullmatch(row["file"]), row
+            with storages["default"].open(row["file"], "rb") as handle:
+                content = handle.read()
+            assert content.startswith(MAGIC[row["content_type"]])
+            assert 0 < row["size"] == len(content) <= EVIDENCE_MAX
+            name = row["original_name"]
+            assert name and len(name) <= 200 and not holds_nhs_number(name)
+            assert not set(name) & {"/", "\\", "\x00", "\r", "\n"}
+            assert name not in (".", "..")
+        last = posted[-1] if posted else None
+        if last is not None and last.name in PLAIN_NAMES and good_content(last):
+            assert len(new) == 1, "an allowed file was dropped"
+
+
+def good_content(upload) -> bool:
+    upload.seek(0)
+    content = upload.read()
+    upload.seek(0)
+    return content in (PDF_BYTES, docx_bytes()) or (
+        content[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0") and len(content) == 24
+    )
+
+
+@CPD_FUZZ
+@given(data=st.data())
+def test_hostile_new_activities_add_one_valid_own_activity_or_nothing(cpd_cast, data):
+    cast = cpd_cast
+    who = data.draw(st.sampled_from([cast.therapist] * 6 + [cast.colleague, cast.supervisor, None]))
+    mine = [cast.rating_goal.pk, cast.outcome_goal.pk, cast.private_goal.pk]
+    post = data.draw(activity_posts(cast, mine, editing=False))
+    check = (
+        ActivityWrite(post, who, cast, None) if who in (cast.therapist, cast.colleague) else None
+    )
+    attempt(who, posting(reverse("cpd:activity_new"), post), check)
+
+
+@CPD_FUZZ
+@given(data=st.data())
+def test_hostile_activity_changes_change_only_what_was_posted_of_an_own_activity_or_nothing(
+    cpd_cast, data
+):
+    cast = cpd_cast
+    pk = data.draw(
+        st.sampled_from([cast.activity.pk] * 5 + [cast.theirs_activity.pk, 0, 2**63 - 1])
+    )
+    who = data.draw(st.sampled_from([cast.therapist] * 6 + [cast.colleague, cast.supervisor]))
+    mine = [cast.rating_goal.pk, cast.outcome_goal.pk, cast.private_goal.pk]
+    post = data.draw(activity_posts(cast, mine, editing=True))
+    url = reverse("cpd:activity_edit", args=[pk]) if pk else reverse("cpd:activity_new")
+    attempt(who, posting(url, post), ActivityWrite(post, who, cast, pk or None))
+
+
+class EvidenceDelete:
+    """Deleting an evidence file: nothing changes, or exactly that row of the signed-in
+    therapist's goes (its file leaves storage only once that is committed)."""
+
+    def __init__(self, viewer: User, evidence_pk: int):
+        self.viewer, self.evidence_pk = viewer, evidence_pk
+
+    def capture(self):
+        return cpd_rows(CpdEvidence), stored_evidence()
+
+    def __call__(self, response, before, after, captured) -> None:
+        rows_before, files_before = captured
+        assert stored_evidence() == files_before
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        assert response.status_code == 302 and changed <= EVIDENCE_TABLES, changed
+        rows_after = cpd_rows(CpdEvidence)
+        assert set(rows_before) - set(rows_after) == {self.evidence_pk}
+        assert rows_after == {k: v for k, v in rows_before.items() if k != self.evidence_pk}
+        owner = CpdActivity.objects.get(pk=rows_before[self.evidence_pk]["activity_id"])
+        assert owner.plan.therapist_id == self.viewer.pk
+
+
+@CPD_FUZZ
+@given(data=st.data())
+def test_hostile_evidence_deletes_delete_one_own_file_or_nothing(cpd_cast, data):
+    cast = cpd_cast
+    pk = data.draw(st.sampled_from([cast.evidence.pk] * 4 + [cast.theirs_evidence.pk, 2**63 - 1]))
+    who = data.draw(st.sampled_from([cast.therapist] * 4 + [cast.colleague, cast.supervisor, None]))
+    post = data.draw(posts(extra_pairs()))
+    url = reverse("cpd:evidence_delete", args=[pk])
+    attempt(who, posting(url, post), EvidenceDelete(who, pk) if who else None)
+
+
+# The supervisor's review: comments
+
+
+class CommentAdd:
+    """A review comment: nothing changes, or exactly one new comment by the signed-in current
+    supervisor on the supervisee's plan for this year, or on a goal of it they may see (never
+    one about a private statement the supervisee did not share), with the words posted; never
+    a second one the same as the author's latest there."""
+
+    def __init__(self, post: Post, viewer: User, supervisee: User | None, cast: CpdCast):
+        self.post, self.viewer, self.supervisee, self.cast = post, viewer, supervisee, cast
+
+    def capture(self):
+        return cpd_rows(CpdComment)
+
+    def __call__(self, response, before, after, rows_before) -> None:
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        assert response.status_code in (200, 302) and changed <= COMMENT_TABLES, changed
+        assert self.supervisee is not None
+        rows_after = cpd_rows(CpdComment)
+        assert {pk: rows_after[pk] for pk in rows_before} == rows_before
+        new = [rows_after[pk] for pk in set(rows_after) - set(rows_before)]
+        assert len(new) == 1
+        row = new[0]
+        form = self.post.form
+        assert row["author_id"] == self.viewer.pk
+        assert row["plan_id"] == the_plan_of(self.supervisee).pk
+        text = clean_text(form.get("text"), 2000)
+        assert text and row["text"] == text
+        goal = form.get("goal") or ""
+        assert row["goal_id"] == (int(goal) if goal else None)
+        if row["goal_id"] is not None:
+            assert row["goal_id"] in own_goal_pks(self.supervisee)
+            assert row["goal_id"] != self.cast.private_goal.pk
+        activity = (form.get("activity") or "").strip()
+        if row["activity_id"] is not None:  # comments on activities: not required yet
+            assert row["goal_id"] is None and str(row["activity_id"]) == activity
+            assert CpdActivity.objects.get(pk=row["activity_id"]).plan_id == row["plan_id"]
+        same_place = [
+            r
+            for r in rows_before.values()
+            if (r["plan_id"], r["goal_id"], r["activity_id"], r["author_id"])
+            == (row["plan_id"], row["goal_id"], row["activity_id"], row["author_id"])
+        ]
+        latest = max(same_place, key=lambda r: (r["created_at"], r["id"]), default=None)
+        assert latest is None or latest["text"] != text, "a repeat added a second comment"
+
+
+@CPD_FUZZ
+@given(data=st.data())
+def test_hostile_review_comments_add_one_comment_by_a_current_supervisor_or_nothing(cpd_cast, data):
+    cast = cpd_cast
+    comments.add_comment(cast.plan, by=cast.supervisor, text="Good start")
+    who = data.draw(st.sampled_from([cast.supervisor] * 6 + [cast.stranger, cast.therapist, None]))
+    pk = data.draw(st.sampled_from([cast.therapist.pk] * 6 + [cast.colleague.pk, 2**63 - 1]))
+    goals = [cast.rating_goal.pk, cast.outcome_goal.pk, cast.private_goal.pk, cast.theirs_goal.pk]
+    activities_ = [cast.activity.pk, cast.theirs_activity.pk]
+    named = [
+        (
+            "text",
+            st.sampled_from(["Good start", "Try a recording", " Bring it next week \r\n"]),
+            st.one_of(st.sampled_from(["x" * 2001, " ", "a\x00b"]), nhs_texts(), values()),
+        ),
+        ("goal", st.sampled_from(["", *map(str, goals[:2])]), cpd_ids(goals)),
+        ("activity", st.sampled_from(["", str(cast.activity.pk)]), cpd_ids(activities_)),
+    ]
+    form = shuffled(page_or_wild(named), extra_pairs())
+    post = data.draw(posts(form, wild=data.draw(st.sampled_from([False, False, True]))))
+    supervisee = cast.therapist if (who, pk) == (cast.supervisor, cast.therapist.pk) else None
+    htmx = data.draw(st.booleans())
+
+    def request(client: Client) -> HttpResponse:
+        headers = {"HX-Request": "true"} if htmx else {}
+        url = reverse("cpd:comment_add", args=[pk])
+        return client.generic(
+            "POST", url, post.body, content_type=post.content_type, headers=headers
+        )
+
+    attempt(who, request, CommentAdd(post, who, supervisee, cast) if who else None)

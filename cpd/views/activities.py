@@ -1,6 +1,7 @@
 """The therapist's CPD activities: this CPD year's list with totals by type against BABCP's
-expectation, an activity's form (new or changed, with an evidence file), and the evidence
-files, downloaded by their owner or the owner's current supervisor and deleted by the owner.
+expectation and the review's comments on each (to reply to), an activity's form (new or
+changed, with an evidence file), and the evidence files, downloaded by their owner or the
+owner's current supervisor and deleted by the owner.
 
 Everyone else gets 404. A form sent twice adds one activity (its token); a form with errors
 comes back with what was typed, except the file, which the browser cannot send back.
@@ -25,7 +26,7 @@ from accounts.audit import record_event
 from accounts.models import AuditEvent, Role
 from accounts.permissions import AuthenticatedRequest
 
-from .. import activities, services
+from .. import activities, queries, services
 from ..activities import ACTIVITY_FIELDS
 from ..forms_activities import ActivityForm
 from ..models import CpdActivity, CpdEvidence, CpdPlan
@@ -36,11 +37,13 @@ PER_PAGE = 20
 @require_safe
 @permissions.role_required(Role.THERAPIST)
 def activity_list(request: AuthenticatedRequest) -> HttpResponse:
-    """This CPD year's activities, newest first, and the year's totals."""
+    """This CPD year's activities, newest first, each with the review's comments on it (to
+    reply to), and the year's totals."""
     current = services.current_plan(request.user)
     page = Paginator(activities.plan_activities(current), PER_PAGE).get_page(
         request.GET.get("page")
     )
+    page.object_list = queries.with_activity_comments(current, page.object_list)
     context = {"plan": current, "page": page, "totals": activities.year_totals(current)}
     return render(request, "cpd/activities.html", context)
 

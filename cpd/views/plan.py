@@ -1,6 +1,7 @@
 """The CPD plan pages: the therapist's own plan (goals, suggestions from their profile to
-accept or dismiss, the renewal date), a goal's form (new, prefilled from a priority need with
-`?item=KEY`, or changed), and a current supervisor's read-only view of a supervisee's plan.
+accept or dismiss, the renewal date, the review's comments to reply to), a goal's form (new,
+prefilled from a priority need with `?item=KEY`, or changed), and a current supervisor's view
+of a supervisee's plan and activities, to review (cpd/views/review.py).
 
 Accept and dismiss are ordinary forms that post and redirect back; htmx enhances them to swap
 the goals and suggestions in place, getting a partial template instead of the redirect.
@@ -28,6 +29,7 @@ from .. import queries, services
 from ..forms import GoalForm, RenewalForm
 from ..models import CpdGoal, CpdPlan
 from ..suggestions import LatestNeeds, latest_needs, suggestions_for
+from . import review
 
 EDITABLE = (*services.GOAL_FIELDS, "status")
 
@@ -117,9 +119,9 @@ def goal_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         changes = {name: data[name] for name in EDITABLE if name in request.POST}
         try:
-            changed = services.update_goal(
-                goal, by=request.user, changes=changes, items=data["items"]
-            )
+            # An empty list of statements sends nothing: the marker says the list was on the form.
+            items = data["items"] if "items_sent" in request.POST else None
+            changed = services.update_goal(goal, by=request.user, changes=changes, items=items)
         except ValidationError as error:
             _show_errors(form, error)
         else:
@@ -167,17 +169,15 @@ def suggestion_dismiss(request: AuthenticatedRequest) -> HttpResponse:
 @require_safe
 @login_required
 def supervisee_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """A current supervisee's plan for this CPD year, read-only (anyone else: not found).
-    Goals about private statements only when the supervisee shared their private answers."""
+    """A current supervisee's plan for this CPD year, read-only but for the review's comments
+    (anyone else: not found): goals, the year's activities and totals against BABCP's
+    expectation. Goals about private statements only when the supervisee shared their private
+    answers; an activity serving such a goal shows without naming it."""
     supervisee = get_object_or_404(permissions.current_supervisees(request.user), pk=pk)
     record_event(request.user, supervisee, AuditEvent.Action.OPENED_CPD, "plan")
     current = services.plan_on(supervisee, timezone.localdate())
-    goals: list[CpdGoal] = []
-    hidden = 0
-    if current is not None:
-        shared = queries.shares_private_answers(supervisee)
-        goals, hidden = queries.supervisor_goals(current, shared=shared)
-    context = {"supervisee": supervisee, "plan": current, "goals": goals, "hidden": hidden}
+    shared = current is not None and queries.shares_private_answers(supervisee)
+    context = review.review_context(supervisee, current, shared=shared)
     return render(request, "cpd/supervisee_plan.html", context)
 
 

@@ -5,21 +5,17 @@ gets 400 with what to correct (the therapist sees their log page with the errors
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from accounts import permissions
 from accounts.audit import record_event
 from accounts.models import AuditEvent, Role, User
 from accounts.permissions import AuthenticatedRequest
+from comb_tracker.documents import as_attachment, csv_stream
 
 from .. import exports
 from .log import log_page
@@ -28,33 +24,15 @@ CSV = "csv"
 PDF = "pdf"
 
 
-class _Echo:
-    """A file-like object that hands back what is written, for streaming csv.writer rows."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_stream(export: exports.LogExport) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
-    for line in exports.csv_lines(export):
-        yield writer.writerow(line)
-
-
 def _download(export: exports.LogExport, kind: str) -> HttpResponse | StreamingHttpResponse:
     response: HttpResponse | StreamingHttpResponse
     if kind == CSV:
         response = StreamingHttpResponse(
-            _csv_stream(export), content_type="text/csv; charset=utf-8"
+            csv_stream(exports.csv_lines(export)), content_type="text/csv; charset=utf-8"
         )
     else:
         response = HttpResponse(exports.pdf_bytes(export), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=export.filename(kind)
-    )
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return as_attachment(response, export.filename(kind))
 
 
 def _own(request: AuthenticatedRequest, kind: str) -> HttpResponse | StreamingHttpResponse:

@@ -1,5 +1,6 @@
-"""accounts is the base of the apps: it never imports the assessments, supervision or demo apps
-at run time (imports under `if TYPE_CHECKING:` are for type hints only and are allowed)."""
+"""accounts is the base of the apps: it never imports the assessments, supervision, cpd,
+service_actions or demo apps at run time (imports under `if TYPE_CHECKING:` are for type hints
+only and are allowed)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 import accounts
 
-FORBIDDEN = ("assessments", "supervision", "demo")
+FORBIDDEN = ("assessments", "supervision", "cpd", "service_actions", "demo")
 ACCOUNTS_DIR = Path(accounts.__file__).parent
 
 

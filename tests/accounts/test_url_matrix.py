@@ -366,6 +366,13 @@ ROWS: dict[str, tuple[Case, ...]] = {
         Case("the owner's plan", url("cpd:comment_add", "owner.pk"),
              {"POST": only("supervisor")}, data=lambda cast: {"text": "Good plan."}),
     ),
+    # Issue 18 (review): the therapist replies in a thread of their own plan's review that a
+    # supervisor started (a redirect back to the plan); anyone else: not found.
+    "cpd:reply_add": (
+        Case("the owner's plan, commented on by the supervisor", url("cpd:reply_add"),
+             {"POST": only("owner")},
+             data=lambda cast: {"plan": str(cast.cpd_goal.plan_id), "text": "Thank you."}),
+    ),
     # Issue 18 (activities, helper J): the therapist's activities, an activity's form (a POST
     # without fields shows it again with its errors), evidence files (the owner and the
     # current supervisor download; the owner deletes, a redirect), the CPD log's exports.
@@ -396,6 +403,33 @@ ROWS: dict[str, tuple[Case, ...]] = {
     "cpd:cpd_pdf": (
         Case("the viewer's CPD log", url("cpd:cpd_pdf"), read_only(only(*THERAPISTS)),
              denied_status=403),
+    ),
+    # Issue 18 (routing, helper A): the service action list of a lead's own service (its
+    # list, a new action, an action changed or a suggestion decided: other people get 404),
+    # and a therapist's named suggestion to their lead (a page for therapists: 403 to others).
+    "service_actions:action_list": (
+        Case("the owner's service", url("service_actions:action_list", "service.slug"),
+             read_only(only("lead"))),
+        Case("the other service", url("service_actions:action_list", "other_service.slug"),
+             read_only(only("other_lead"))),
+    ),
+    "service_actions:action_new": (
+        Case("the owner's service", url("service_actions:action_new", "service.slug"),
+             form(only("lead"))),
+        Case("the other service", url("service_actions:action_new", "other_service.slug"),
+             form(only("other_lead"))),
+    ),
+    "service_actions:action_edit": (
+        Case("an action of the owner's service",
+             url("service_actions:action_edit", "service.slug", "service_action.pk"),
+             form(only("lead"))),
+        Case("the owner's service's action under the other service",
+             url("service_actions:action_edit", "other_service.slug", "service_action.pk"),
+             form(only())),
+    ),
+    "service_actions:suggest": (
+        Case("a suggestion to the viewer's service lead", url("service_actions:suggest"),
+             form(only(*THERAPISTS)), denied_status=403),
     ),
     # Issue 16: the session keep-alive (204), the page after signing in again (a redirect
     # home when nothing is pending), a person's own data page and its download (a zip).

@@ -21,8 +21,10 @@ from accounts.models import Role, Service, User
 from assessments import questionnaire, services
 from assessments.framework_io import import_framework, parse_yaml
 from assessments.models import FrameworkItem, ItemRating, SelfAssessment
+from cpd import comments as cpd_comments
 from cpd import services as cpd_services
 from cpd.models import ActivityType, CpdActivity, CpdEvidence, CpdGoal
+from service_actions.models import ServiceAction
 from supervision.models import AgendaItem, AgreedAction, SupervisionSession
 from tests import factories
 
@@ -76,6 +78,8 @@ class Cast:
     # A CPD activity of the owner's, with a PDF evidence file (stored in the tests' MEDIA_ROOT).
     cpd_activity: CpdActivity | None = None
     cpd_evidence: CpdEvidence | None = None
+    # An action on the action list of the owner's service.
+    service_action: ServiceAction | None = None
 
     @property
     def owner(self) -> User:
@@ -264,7 +268,10 @@ def build_cast() -> Cast:
         owner_action=owner_action,
     )
     cast.cpd_goal = _cpd_goal(people["owner"])  # type: ignore[arg-type]
+    # The owner's plan, commented on by their supervisor: the thread the owner replies in.
+    cpd_comments.add_comment(cast.cpd_goal.plan, by=people["supervisor"], text="A good start.")
     cast.cpd_activity, cast.cpd_evidence = _cpd_evidence(people["owner"])  # type: ignore[arg-type]
+    cast.service_action = ServiceAction.objects.create(service=service, title="Protected CPD time")
     for identity in SIGNED_IN:
         cast.sessions[identity] = _sign_in(people[identity])  # type: ignore[arg-type]
     cast.sessions["admin_viewer"] = _sign_in(admin_viewer)

@@ -108,6 +108,15 @@ def test_statements_tied_with_the_fifth_need_are_all_listed(client, therapist, p
     assert len(priority_keys(response)) == rated
 
 
+def test_each_need_tied_with_the_fifth_can_be_added_to_the_plan(
+    client, therapist, published_version
+):
+    factories.filled_assessment(therapist, published_version, 4, {"S2": 1})
+    rated = published_version.items.rated().count()
+    response = signed_in(client, therapist).get(profile_url(therapist))
+    assert response.content.decode().count(">Add to my plan<") == rated
+
+
 def test_no_tie_note_when_the_sixth_need_is_lower(client, therapist, published_version):
     values = {"S2": 1, "O3": 1, "CR1": 1, "C1": 1, "C2": 2, "C3": 3}
     factories.filled_assessment(therapist, published_version, 5, values)

@@ -204,7 +204,7 @@ def test_the_list_asks_the_same_queries_for_one_and_many(
 ):
     _add_with_evidence(therapist, count)
     client = sign_in(therapist)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(LIST)
     assert f"Activity {count - 1}" in response.content.decode()
 

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from cpd.models import CpdGoal, CpdPlan
+from cpd.models import CpdComment, CpdGoal, CpdPlan, GoalEvaluation
 
 
 def setup_demo() -> str:
@@ -35,3 +35,22 @@ def test_running_the_demo_again_adds_no_goal(demo):
     goals = CpdGoal.objects.count()
     setup_demo()
     assert CpdGoal.objects.count() == goals
+
+
+def test_therapist01_has_a_goal_met_at_their_reassessment(demo):
+    evaluation = GoalEvaluation.objects.select_related("goal", "assessment").get(
+        goal__plan__therapist__username="therapist01"
+    )
+    assert evaluation.result == GoalEvaluation.Result.MET
+    assert evaluation.assessment.cycle == 1
+    assert evaluation.rating_before < evaluation.rating_after == evaluation.goal.target_rating
+
+
+def test_therapist01_has_supervisor1s_comments_and_a_reply_to_read(demo):
+    authors = set(
+        CpdComment.objects.filter(plan__therapist__username="therapist01").values_list(
+            "author__username", flat=True
+        )
+    )
+    assert authors == {"supervisor1", "therapist01"}
+    assert CpdComment.objects.filter(activity__isnull=False).exists()

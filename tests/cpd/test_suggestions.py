@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from cpd.suggestions import Function, Need, activity_types, suggest, target_rating
+from cpd.models import ActivityType
+from cpd.suggestions import (
+    ACTIVITY_TYPES,
+    Function,
+    Need,
+    activity_types,
+    suggest,
+    target_rating,
+)
 
 
 def need(key="C1", rating=2, component="C", functions=(), sensitive=False) -> Need:
@@ -24,10 +32,13 @@ def need(key="C1", rating=2, component="C", functions=(), sensitive=False) -> Ne
     ("slug", "expected"),
     [
         ("education", ("Reading", "E-learning")),
-        ("training", ("Workshop", "Skills practice", "Role play in supervision")),
+        (
+            "training",
+            ("Workshop or course (CBT skills)", "Skills practice", "Role play in supervision"),
+        ),
         ("modelling", ("Watching an expert recording",)),
         ("enablement", ("A supervision focus",)),
-        ("persuasion", ("A reflective exercise", "A behavioural experiment")),
+        ("persuasion", ("Reflective exercise", "Behavioural experiment")),
     ],
 )
 def test_each_individual_function_suggests_its_activity_types(slug, expected):
@@ -46,6 +57,12 @@ def test_a_function_marked_service_level_only_is_left_out_even_with_activity_typ
 @pytest.mark.parametrize("slug", ["incentivisation", "environmental-restructuring"])
 def test_functions_a_service_controls_suggest_no_individual_activity(slug):
     assert activity_types([Function(slug)]) == ()
+
+
+def test_every_suggested_activity_type_is_one_the_activity_form_offers():
+    offered = {str(label) for label in ActivityType.labels}
+    every_function = [Function(slug) for slug in ACTIVITY_TYPES]
+    assert set(activity_types(every_function)) <= offered
 
 
 def test_activities_of_several_functions_come_in_function_order_each_once():
@@ -76,7 +93,7 @@ def test_only_a_motivation_need_is_routed_to_supervision(component, motivation):
 def test_a_suggestion_carries_the_component_and_the_activities_of_its_functions():
     (suggestion,) = suggest([need(key="M3", component="M", functions=("persuasion",))])
     assert suggestion.component == "M"
-    assert suggestion.activities == ("A reflective exercise", "A behavioural experiment")
+    assert suggestion.activities == ("Reflective exercise", "Behavioural experiment")
 
 
 def test_a_behaviour_without_coded_functions_is_still_suggested_without_activities():

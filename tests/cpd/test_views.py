@@ -195,6 +195,46 @@ def test_changing_a_goal_keeps_fields_the_form_did_not_send(sign_in, therapist):
     assert (goal.status, goal.description) == ("in_progress", "Two chapters")
 
 
+def _outcome_goal_about_a_statement(therapist, published_version):
+    item = published_version.items.get(key="C1")
+    plan = services.current_plan(therapist)
+    goal, _ = services.add_goal(
+        plan,
+        by=therapist,
+        items=[item],
+        title="Read about ruptures",
+        description="",
+        measure="outcome",
+        target_rating=None,
+        outcome="Notes discussed in supervision",
+        target_on=plan.ends_on,
+    )
+    return goal, {
+        "title": goal.title,
+        "measure": "outcome",
+        "outcome": goal.outcome,
+        "target_on": goal.target_on.isoformat(),
+        "status": "in_progress",
+    }
+
+
+def test_a_post_without_the_statement_list_keeps_the_goals_statements(
+    sign_in, therapist, published_version
+):
+    goal, data = _outcome_goal_about_a_statement(therapist, published_version)
+    response = sign_in(therapist).post(reverse("cpd:goal_edit", args=[goal.pk]), data)
+    assert response.status_code == 302
+    assert list(goal.items.values_list("key", flat=True)) == ["C1"]
+
+
+def test_unticking_every_statement_on_the_form_removes_them(sign_in, therapist, published_version):
+    goal, data = _outcome_goal_about_a_statement(therapist, published_version)
+    url = reverse("cpd:goal_edit", args=[goal.pk])
+    response = sign_in(therapist).post(url, data | {"items_sent": "1"})
+    assert response.status_code == 302
+    assert not goal.items.exists()
+
+
 # Who may open what
 
 
@@ -277,7 +317,7 @@ def test_the_supervisee_plan_reads_in_a_fixed_number_of_queries(
     for n in range(goals):
         goal_of(therapist, title=f"Goal {n}")
     client = sign_in(supervisor)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("cpd:supervisee_plan", args=[therapist.pk])).status_code == 200
 
 

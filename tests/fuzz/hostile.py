@@ -16,8 +16,12 @@ from urllib.parse import quote_from_bytes
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection, models
 from django.http import QueryDict
+from django.http.multipartparser import MultiPartParserError
+from django.test import RequestFactory
+from django.utils.datastructures import MultiValueDict
 from hypothesis import strategies as st
 
 # Strings known to break careless code: SQL, HTML, template and format injection, path tricks,
@@ -204,3 +208,71 @@ def snapshot(models_: list[type[models.Model]] | None = None) -> dict[str, tuple
 
 def changed_tables(before: dict, after: dict) -> set[str]:
     return {label for label in before if before[label] != after.get(label)}
+
+
+# Multipart bodies (uploads), built by hand: the test client would take the path off a file's
+# name and cannot send NUL or a line break in it.
+
+
+@dataclass(frozen=True)
+class Part:
+    """One file part of a multipart body: the field, the name it claims, its claimed type and
+    its bytes."""
+
+    field: str
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Upload(Post):
+    """A multipart/form-data body; `form` and `files` are what Django reads from it (nothing,
+    when it refuses the body)."""
+
+    @property
+    def form(self) -> QueryDict:
+        return self._parsed()[0]
+
+    @property
+    def files(self) -> MultiValueDict:
+        return self._parsed()[1]
+
+    def _parsed(self) -> tuple[QueryDict, MultiValueDict]:
+        request = RequestFactory().generic("POST", "/", self.body, content_type=self.content_type)
+        try:
+            return request.POST, request.FILES
+        except (MultiPartParserError, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+            return QueryDict(), MultiValueDict()
+
+
+def _quoted(text: str) -> bytes:
+    return _bytes(text).replace(b"\\", b"\\\\").replace(b'"', b'\\"')
+
+
+def encode_multipart(pairs: Pairs, parts: list[Part], boundary: str = "fuzz-boundary") -> Upload:
+    """A multipart body with every pair and file part as given (names unescaped but for
+    quotes and backslashes, so NUL and line breaks reach the parser)."""
+    mark = f"--{boundary}".encode()
+    chunks = []
+    for name, value in pairs:
+        chunks += [
+            mark,
+            b'Content-Disposition: form-data; name="' + _quoted(name) + b'"',
+            b"",
+            _bytes(value),
+        ]
+    for part in parts:
+        chunks += [
+            mark,
+            b'Content-Disposition: form-data; name="'
+            + _quoted(part.field)
+            + b'"; filename="'
+            + _quoted(part.filename)
+            + b'"',
+            b"Content-Type: " + _bytes(part.content_type),
+            b"",
+            part.content,
+        ]
+    body = b"\r\n".join([*chunks, mark + b"--", b""])
+    return Upload(body, f"multipart/form-data; boundary={boundary}")

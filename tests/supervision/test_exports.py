@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from pytest_django.asserts import assertContains
 
 from accounts.models import AuditEvent
+from comb_tracker import documents
 from supervision import exports, hours
 from supervision.models import Delivery, Format, SupervisionSession
 from tests import factories
@@ -314,13 +315,13 @@ def test_pdf_of_an_empty_period_says_so(sign_in, therapist):
     "url", ["http://example.com/x.css", "https://example.com/x.png", "ftp://example.com/x"]
 )
 def test_pdf_fetches_nothing_from_the_network(url):
-    fetcher = exports.static_only_fetcher(exports.pdf_static_root())
+    fetcher = documents.static_only_fetcher(documents.static_root(exports.PDF_STYLESHEET))
     with pytest.raises(ValueError, match="fetches nothing"):
         fetcher.fetch(url)
 
 
 def test_pdf_reads_no_file_outside_the_static_folder():
-    fetcher = exports.static_only_fetcher(exports.pdf_static_root())
+    fetcher = documents.static_only_fetcher(documents.static_root(exports.PDF_STYLESHEET))
     with pytest.raises(ValueError, match="static folder only"):
         fetcher.fetch("file:///etc/passwd")
 

@@ -6,6 +6,7 @@ reflections, then print the demo logins."""
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role, User
@@ -15,6 +16,7 @@ from assessments.reliability import refresh_reliability
 from demo.assessments import build_demo_assessments
 from demo.cpd import build_demo_cpd
 from demo.people import DEMO_PASSWORD, DEMO_SERVICE_SLUG, build_demo_organisation
+from demo.service_actions import build_demo_service_actions
 from demo.supervision import build_demo_supervision
 from demo.supervision_records import build_demo_supervision_records
 
@@ -39,6 +41,9 @@ class Command(BaseCommand):
         created = build_demo_assessments(first or version, list(therapists.distinct()))
         if created:
             self.stdout.write(f"Created {created} demo self-assessments.")
+        # The demo's assessments are written directly, not submitted: the analytics summaries
+        # are rebuilt from them (quick at the demo's size).
+        call_command("rebuild_summaries", stdout=self.stdout)
         if refresh_reliability(version.framework):
             domains = version.framework.domain_reliabilities.count()
             self.stdout.write(
@@ -56,6 +61,9 @@ class Command(BaseCommand):
         goals = build_demo_cpd()
         if goals:
             self.stdout.write(f"Created {goals} demo CPD goals and activities for therapist01.")
+        actions = build_demo_service_actions()
+        if actions:
+            self.stdout.write(f"Created {actions} demo service actions and suggestions.")
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.username:<13} {login.role}")

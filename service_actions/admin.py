@@ -1,0 +1,19 @@
+"""The service action list in the admin: readable, with its history (docs/audit.md)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from accounts.admin import ReadOnlyHistoryAdmin
+
+from .models import ServiceAction
+
+
+@admin.register(ServiceAction)
+class ServiceActionAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["title", "service", "origin", "status", "owner", "due_on"]
+    list_filter = ["status", "origin", "service"]
+    search_fields = ["title", "owner"]
+    raw_id_fields = ["service", "suggested_by", "created_by"]
+    filter_horizontal = ["items"]
+    readonly_fields = ["token", "created_at", "updated_at"]
