@@ -104,6 +104,13 @@ class ServiceAdmin(ReadOnlyHistoryAdmin):
                 "service's therapists are offered. Records already made stay visible.",
             },
         ),
+        (
+            "Service figures",
+            {
+                "fields": ["small_group_min"],
+                "description": "Figures about fewer people than this are never shown.",
+            },
+        ),
     ]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]

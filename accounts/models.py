@@ -61,6 +61,14 @@ class Service(models.Model):
         default=True,
         help_text="Supervision log entries may record a rupture in the alliance and its repair.",
     )
+    small_group_min = models.PositiveSmallIntegerField(
+        "Smallest group shown",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2), MaxValueValidator(50)],
+        help_text="Aggregates over fewer people are hidden. Empty: the product's minimum "
+        "(SMALL_GROUP_MIN); a value below it is ignored, so a service can only raise it.",
+    )
     ctsr_ratings_enabled = models.BooleanField(
         "CTS-R ratings",
         default=True,
@@ -274,6 +282,7 @@ class AuditEvent(models.Model):
         OPENED_SUPERVISION = "opened_supervision", "Opened supervision entry"
         OPENED_CPD = "opened_cpd", "Opened CPD plan or evidence"
         EXPORTED_DATA = "exported_data", "Downloaded their data"
+        EXPORTED_RESPONSES = "exported_responses", "Downloaded anonymised responses"
         ANONYMISED = "anonymised", "Anonymised"
 
     actor = models.ForeignKey(

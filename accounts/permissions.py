@@ -264,12 +264,24 @@ def can_view_service(user: AnyUser, service: Service) -> bool:
     return services_led_by(user).filter(pk=service.pk).exists()
 
 
+def can_view_national_aggregates(user: AnyUser) -> bool:
+    """Commissioners (people given "view national aggregates" in the admin) compare services'
+    suppressed aggregates within one framework; nobody else sees across services."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.has_perm("reports.view_national_aggregates")
+    )
+
+
 # Aggregates
 
 
-def small_group_minimum() -> int:
-    """k: the fewest distinct people an aggregate may describe (SMALL_GROUP_MIN, default 5)."""
-    return settings.SMALL_GROUP_MIN
+def small_group_minimum(service: Service | None = None) -> int:
+    """k: the fewest distinct people an aggregate may describe (SMALL_GROUP_MIN, default 5);
+    for a service's figures, its own minimum where it set a larger one (never a smaller)."""
+    own = service.small_group_min if service is not None else None
+    return max(settings.SMALL_GROUP_MIN, own or 0)
 
 
 def is_disclosable(respondents: int, k: int | None = None) -> bool:
@@ -348,3 +360,44 @@ def services_suggestible_by(user: AnyUser) -> QuerySet[Service]:
         return Service.objects.none()
     works_in = Membership.objects.current().filter(user=user, role=Role.THERAPIST)
     return Service.objects.filter(pk__in=works_in.values("service_id"))
+
+
+# The service heatmap (issue 19, helper h1)
+
+
+def suppress_row(respondents: Iterable[int], total: int, k: int) -> list[bool]:
+    """Which cells of one row of a table of team figures to hide: one flag per team cell, in
+    order, then one for the service total (`total` respondents, the sum of the team cells).
+
+    The total minus the visible team cells gives the hidden team cells' figures added
+    together (their respondents and sum of ratings), so complementary suppression makes sure
+    that sum never belongs to one small group:
+
+    1. A cell over 1 to k - 1 people is hidden, and the total below k too (then every team
+       cell is below k and hidden as well). A cell over nobody is empty: no data, not hidden.
+    2. While the total is shown and some team cells are hidden, at least two of them must be,
+       holding at least k people together: until then the smallest visible team cell (the
+       leftmost of equals) is hidden too, and when none is left, the total.
+
+    Then what the row gives away about its hidden cells is one figure over at least k people,
+    never a cell's own: no hidden cell's figure can be worked out. How many people a hidden
+    cell holds may sometimes be worked out (a team's size is no secret: the service overview
+    shows it); what they answered cannot. The rule covers one row; cells of different
+    statements or cycles are separate tables.
+    """
+    counts = list(respondents)
+    hidden = [0 < count < k for count in counts]
+    if 0 < total < k:
+        return [count > 0 for count in counts] + [True]
+    while True:
+        hidden_counts = [count for count, off in zip(counts, hidden, strict=True) if off]
+        if not hidden_counts or (len(hidden_counts) >= 2 and sum(hidden_counts) >= k):
+            return [*hidden, False]
+        visible = [
+            (count, index)
+            for index, (count, off) in enumerate(zip(counts, hidden, strict=True))
+            if count > 0 and not off
+        ]
+        if not visible:
+            return [*hidden, True]
+        hidden[min(visible)[1]] = True

@@ -31,6 +31,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("assessments:my_training")
     if permissions.can_manage_framework(user):
         return redirect("assessments:framework")
+    if permissions.can_view_national_aggregates(user):
+        return redirect("reports:national")
     return render(request, "accounts/no_role.html")
 
 
@@ -52,7 +54,7 @@ def service_overview(request: HttpRequest, slug: str) -> HttpResponse:
             "service": service,
             "page": page,
             "rows": rows,
-            "small_group_minimum": permissions.small_group_minimum(),
+            "small_group_minimum": permissions.small_group_minimum(service),
         },
     )
 

@@ -11,6 +11,15 @@ database whose name contains "bench":
 
 Data (bench/generate.py): --therapists N (2000), --teams N (40), --cycles N submitted cycles per
 therapist (3); --reuse keeps the data of the last run instead of rebuilding it.
+National scale (bench/national.py): --national builds --services N (300) services with --teams
+(1500), --therapists (15000) and --cycles (8) by default, about 10 million ratings, and measures
+the login page, the service heatmap, the national view, a profile, the supervisor dashboard and
+the anonymised exports (with peak memory); a page that answers 404 (not built yet) is reported
+as not available:
+
+    createdb -h 127.0.0.1 -U postgres national_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/national_bench .venv/bin/python bench/run.py \
+        --national
 In-process: --requests N per page (50); --profile N profiles the N slowest pages with cProfile.
 Under gunicorn: --http-requests N per page (200), --workers N sync workers (2), --clients N
 concurrent client threads (4); --no-http skips it.
@@ -23,12 +32,14 @@ import cProfile
 import gc
 import os
 import pstats
+import resource
 import subprocess
 import sys
 import time
+import tracemalloc
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +74,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import SupervisionRelationship, User  # noqa: E402
+from accounts.permissions import services_led_by  # noqa: E402
 from assessments import questionnaire  # noqa: E402
 from assessments.framework_io import import_framework, parse_yaml  # noqa: E402
 from assessments.models import ItemRating, SelfAssessment  # noqa: E402
@@ -70,6 +82,12 @@ from bench import load  # noqa: E402
 from bench.cpd import add_cpd_load  # noqa: E402
 from bench.figures import per_second, percentile  # noqa: E402
 from bench.generate import SERVICE_SLUG, generate  # noqa: E402
+from bench.national import (  # noqa: E402
+    COMMISSIONER,
+    generate_national,
+    lead_username,
+    service_slug,
+)
 from bench.supervision import add_supervision_load  # noqa: E402
 from cpd.models import CpdGoal  # noqa: E402
 
@@ -113,6 +131,9 @@ def main() -> None:
         "django.contrib.staticfiles.storage.StaticFilesStorage"
     )
     call_command("migrate", verbosity=0)
+    if args.national:
+        national_main(args)
+        return
     print(
         f"COM-B Tracker benchmark on {connection.vendor} "
         f"({settings.DATABASES['default']['NAME']}), cache {settings.CACHES['default']['BACKEND']}"
@@ -144,9 +165,11 @@ def main() -> None:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--therapists", type=int, default=2000)
-    parser.add_argument("--teams", type=int, default=40)
-    parser.add_argument("--cycles", type=int, default=3, help="submitted cycles per therapist")
+    parser.add_argument("--national", action="store_true", help="the national dataset")
+    parser.add_argument("--services", type=int, default=300, help="with --national")
+    parser.add_argument("--therapists", type=int, help="2000 (15000 with --national)")
+    parser.add_argument("--teams", type=int, help="40 (1500 with --national)")
+    parser.add_argument("--cycles", type=int, help="submitted cycles per therapist: 3 (8)")
     parser.add_argument("--reuse", action="store_true", help="keep the last run's data")
     parser.add_argument("--requests", type=int, default=50, help="per page, in-process")
     parser.add_argument("--profile", type=int, default=0, help="profile the N slowest pages")
@@ -155,6 +178,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
     parser.add_argument("--no-http", action="store_true", help="skip the gunicorn run")
     args = parser.parse_args()
+    defaults = (15_000, 1_500, 8) if args.national else (2_000, 40, 3)
+    for name, default in zip(("therapists", "teams", "cycles"), defaults, strict=True):
+        if getattr(args, name) is None:
+            setattr(args, name, default)
     if args.cycles < 1:
         parser.error("--cycles must be at least 1: the profile pages need a submitted cycle.")
     return args
@@ -481,8 +508,9 @@ def _short(filename: str) -> str:
     return filename
 
 
-def time_under_gunicorn(args: argparse.Namespace) -> None:
-    """Every page under gunicorn, from concurrent clients, against the login page's rate."""
+def time_under_gunicorn(args: argparse.Namespace, pages: list[Page] | None = None) -> None:
+    """Every page (`bench_pages` unless given) under gunicorn, from concurrent clients, against
+    the login page's rate (the first page)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "comb_tracker.settings",
@@ -498,7 +526,7 @@ def time_under_gunicorn(args: argparse.Namespace) -> None:
         env=env,
         check=True,
     )
-    pages = bench_pages()
+    pages = bench_pages() if pages is None else pages
     visits = {page.label: http_visits(page, args.clients) for page in pages}
     log = ROOT / "var" / "bench-gunicorn.log"
     print(
@@ -549,6 +577,253 @@ def http_visits(page: Page, clients: int) -> list[load.Visit]:
         session = signed_in(saves.viewer).cookies["sessionid"].value
         visits.append(load.Visit(saves.path, session, saves.autosave))
     return visits
+
+
+# National scale (--national): bench/national.py's dataset and the pages that must stay fast on it.
+
+NATIONAL_P95_TARGETS_MS = {"service heatmap": 150, "profile": 150, "national view": 300}
+NATIONAL_QUERY_TARGET_MS = 50
+EXPLAIN_REPEATS = 20
+NATIONAL_TABLES = (
+    "assessments_itemrating",
+    "assessments_selfassessment",
+    "reports_itemsummary",
+    "reports_assessmentdomainscore",
+    "accounts_user",
+    "accounts_membership",
+)
+
+
+@dataclass
+class Measured:
+    """One page at national scale; `status` is what the first request answered, and a page
+    that is not there yet (404) is reported as such instead of timed."""
+
+    page: Page
+    status: int
+    timings_ms: list[float] = field(default_factory=list)
+    queries: int = 0
+    slowest_query_ms: float = 0.0
+    slowest_sql: str = ""
+    peak_kib: float = 0.0
+    size_kib: float = 0.0
+
+    @property
+    def available(self) -> bool:
+        return self.status == 200
+
+
+def national_main(args: argparse.Namespace) -> None:
+    print(
+        f"COM-B Tracker national benchmark on {connection.vendor} "
+        f"({settings.DATABASES['default']['NAME']}; {load_average()})"
+    )
+    if args.reuse:
+        print(f"reusing the data of the last run: {ItemRating.objects.count():,} item ratings")
+    else:
+        build_national(args)
+    print_table_sizes()
+    pages = national_pages()
+    gc.collect()
+    gc.freeze()
+    results = [measure(page, args.requests) for page in pages]
+    print_national(results, args.requests)
+    print_whole_export()
+    national = next(r for r in results if r.page.label == "national view")
+    if national.available:
+        print_query_time(national)
+    if not args.no_http:
+        available = [r.page for r in results if r.available]
+        time_under_gunicorn(args, available)
+
+
+def build_national(args: argparse.Namespace) -> None:
+    call_command("flush", interactive=False, verbosity=0)
+    text = settings.FRAMEWORK_FIXTURE.read_text(encoding="utf-8")
+    version = import_framework(parse_yaml(text), publish=True)
+    print(
+        f"generating {args.services} services, {args.teams:,} teams, "
+        f"{args.therapists:,} therapists, {args.cycles} cycles each:"
+    )
+    made = generate_national(
+        version,
+        services=args.services,
+        teams=args.teams,
+        therapists=args.therapists,
+        cycles=args.cycles,
+        progress=lambda line: print(f"  {line}", flush=True),
+    )
+    print(
+        f"generated {made.submitted:,} submitted and {made.in_progress:,} open assessments, "
+        f"{made.ratings:,} item ratings, {made.supervisors:,} supervisors, {made.moved} moved "
+        f"team, in {made.seconds:.0f} s ({made.ratings / made.seconds:,.0f} ratings/s overall); "
+        f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+    if connection.vendor == "postgresql":
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM")
+        print(f"VACUUM: {time.perf_counter() - start:.1f} s")
+
+
+def print_table_sizes() -> None:
+    if connection.vendor != "postgresql":
+        return
+    print("table sizes (rows as ANALYZE estimates them; size with indexes):")
+    with connection.cursor() as cursor:
+        for table in NATIONAL_TABLES:
+            cursor.execute(
+                "SELECT reltuples::bigint, pg_total_relation_size(oid) FROM pg_class "
+                "WHERE relname = %s",
+                [table],
+            )
+            row = cursor.fetchone()
+            if row:
+                print(f"  {table:<32}{row[0]:>12,} rows {row[1] / 2**20:>9,.0f} MB")
+        cursor.execute("SELECT pg_database_size(current_database())")
+        print(f"  {'whole database':<32}{'':>17}{cursor.fetchone()[0] / 2**20:>9,.0f} MB")
+
+
+def national_pages() -> list[Page]:
+    """Each page seen by the person it is for: the first service's lead, the commissioner,
+    a therapist of the first service, their supervisor (eight supervisees)."""
+    lead = User.objects.get(username=lead_username(0))
+    commissioner = User.objects.get(username=COMMISSIONER)
+    therapist = User.objects.get(username="t00001")
+    supervisor = SupervisionRelationship.objects.get(supervisee=therapist).supervisor
+    supervisees = SupervisionRelationship.objects.filter(supervisor=supervisor).count()
+    slug = service_slug(0)
+    return [
+        Page("login", None, reverse("account_login")),
+        Page("service heatmap", lead, reverse("reports:heatmap", args=[slug])),
+        Page("national view", commissioner, reverse("reports:national")),
+        Page("profile", therapist, reverse("assessments:profile", args=[therapist.pk])),
+        Page(f"dashboard ({supervisees})", supervisor, reverse("supervision:supervisees")),
+        Page("export of one service", lead, reverse("reports:responses_csv", args=[slug])),
+    ]
+
+
+def fetch_whole(client: Client, path: str) -> tuple[int, int]:
+    """GET a page and read all of it, streamed or not: (status, bytes)."""
+    response = client.get(path)
+    if getattr(response, "streaming", False):
+        chunks: Iterable[bytes] = response.streaming_content  # type: ignore[attr-defined]
+        size = sum(len(chunk) for chunk in chunks)
+    else:
+        size = len(response.content)
+    return response.status_code, size
+
+
+def measure(page: Page, requests: int) -> Measured:
+    """Time `requests` requests after a warm-up, count the queries of one and find its slowest,
+    and trace the Python memory one request allocates at its peak."""
+    client = signed_in(page.viewer)
+    status, size = fetch_whole(client, page.path)  # warms caches; says whether it is there
+    result = Measured(page, status, size_kib=size / 1024)
+    if not result.available:
+        return result
+    for _ in range(requests):
+        start = time.perf_counter()
+        fetch_whole(client, page.path)
+        result.timings_ms.append((time.perf_counter() - start) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        fetch_whole(client, page.path)
+    result.queries = len(queries)
+    if queries.captured_queries:
+        slowest = max(queries.captured_queries, key=lambda query: float(query["time"]))
+        result.slowest_query_ms = float(slowest["time"]) * 1000
+        result.slowest_sql = slowest["sql"]
+    tracemalloc.start()
+    fetch_whole(client, page.path)
+    result.peak_kib = tracemalloc.get_traced_memory()[1] / 1024
+    tracemalloc.stop()
+    return result
+
+
+def print_national(results: list[Measured], requests: int) -> None:
+    print(
+        f"\nin-process at national scale (Django test client, {requests} requests a page after "
+        f"one warm-up; {load_average()}):"
+    )
+    print(
+        f"{'page':<24}{'p50 ms':>8}{'p95 ms':>8}{'req/s':>8}{'of login':>9}{'queries':>8}"
+        f"{'slowest q ms':>13}{'peak KiB':>10}{'KiB':>8}  target"
+    )
+    login_ms = 0.0
+    for result in results:
+        if not result.available:
+            print(f"{result.page.label:<24}not available ({result.status})")
+            continue
+        p50 = percentile(result.timings_ms, 0.5)
+        p95 = percentile(result.timings_ms, 0.95)
+        rate = per_second(len(result.timings_ms), sum(result.timings_ms) / 1000)
+        if result.page.viewer is None:
+            login_ms = sum(result.timings_ms)
+        ratio = login_ms / sum(result.timings_ms) if login_ms else 0.0
+        target = NATIONAL_P95_TARGETS_MS.get(result.page.label)
+        verdict = (
+            "" if target is None else f"p95 <= {target} ms: " + ("ok" if p95 <= target else "OVER")
+        )
+        print(
+            f"{result.page.label:<24}{p50:>8.1f}{p95:>8.1f}{rate:>8.0f}{ratio:>9.0%}"
+            f"{result.queries:>8}{result.slowest_query_ms:>13.1f}{result.peak_kib:>10,.0f}"
+            f"{result.size_kib:>8,.0f}  {verdict}"
+        )
+    print(
+        "(req/s: one client in-process, sequential; peak KiB: Python memory one request "
+        "allocates at its peak, tracemalloc; KiB: the response's size)"
+    )
+
+
+def print_query_time(result: Measured) -> None:
+    """The national view's slowest query alone: re-run, and on PostgreSQL EXPLAIN ANALYZEd."""
+    timings = []
+    with connection.cursor() as cursor:
+        for _ in range(EXPLAIN_REPEATS):
+            start = time.perf_counter()
+            cursor.execute(result.slowest_sql)
+            cursor.fetchall()
+            timings.append((time.perf_counter() - start) * 1000)
+        p95 = percentile(timings, 0.95)
+        verdict = "ok" if p95 <= NATIONAL_QUERY_TARGET_MS else "OVER"
+        print(
+            f"\nnational view's slowest query, run {EXPLAIN_REPEATS} times: "
+            f"p50 {percentile(timings, 0.5):.1f} ms, p95 {p95:.1f} ms "
+            f"(target <= {NATIONAL_QUERY_TARGET_MS} ms: {verdict})\n  {result.slowest_sql[:600]}"
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {result.slowest_sql}")
+            print("\n".join(f"  {line}" for (line,) in cursor.fetchall()))
+
+
+def print_whole_export() -> None:
+    """The anonymised export of every service, each streamed by its lead in turn through the
+    view, with the largest Python memory peak of any one of them and of the process."""
+    leads = User.objects.filter(username__startswith="lead").order_by("username")
+    first = True
+    total_bytes, largest_peak, seconds = 0, 0, 0.0
+    for lead in leads:
+        slug = services_led_by(lead).values_list("slug", flat=True).get()
+        client = signed_in(lead)
+        tracemalloc.start()
+        start = time.perf_counter()
+        status, size = fetch_whole(client, reverse("reports:responses_csv", args=[slug]))
+        seconds += time.perf_counter() - start
+        largest_peak = max(largest_peak, tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        if status != 200:
+            print(f"\nexport of the whole dataset: not available ({status})")
+            return
+        total_bytes += size
+        first = False
+    if first:
+        return
+    print(
+        f"\nexport of the whole dataset, service by service ({leads.count()} streams): "
+        f"{seconds:.1f} s, {total_bytes / 2**20:,.1f} MB of CSV; largest peak of one stream "
+        f"{largest_peak / 1024:,.0f} KiB (traced); process peak "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

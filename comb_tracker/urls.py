@@ -22,5 +22,6 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("cpd/", include("cpd.urls")),
     path("", include("service_actions.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

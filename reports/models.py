@@ -46,6 +46,11 @@ class ItemSummary(models.Model):
     )
 
     class Meta:
+        # Given to commissioners (through a group in the admin): the national view compares
+        # services' suppressed aggregates, never one service's people.
+        permissions = [
+            ("view_national_aggregates", "Can view national aggregates across services"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["service", "team", "version", "cycle", "item"],
@@ -69,6 +74,14 @@ class ItemSummary(models.Model):
         indexes = [
             # The national view compares services within one version and cycle.
             models.Index(fields=["version", "cycle"]),
+            # …and sums each COM-B component per service and team (`reports.national`): on
+            # PostgreSQL an index-only scan of one version and cycle, already in service and
+            # team order, never reading the table.
+            models.Index(
+                fields=["version", "cycle", "service", "team", "item"],
+                include=["respondents", "total"],
+                name="item_summary_national",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
-"""The service action list in the admin: readable, with its history (docs/audit.md)."""
+"""The service action list and involvement ratings in the admin: readable, with their history
+(docs/audit.md)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.contrib import admin
 
 from accounts.admin import ReadOnlyHistoryAdmin
 
-from .models import ServiceAction
+from .models import InvolvementRating, ServiceAction
 
 
 @admin.register(ServiceAction)
@@ -17,3 +18,11 @@ class ServiceActionAdmin(ReadOnlyHistoryAdmin):
     raw_id_fields = ["service", "suggested_by", "created_by"]
     filter_horizontal = ["items"]
     readonly_fields = ["token", "created_at", "updated_at"]
+
+
+@admin.register(InvolvementRating)
+class InvolvementRatingAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["service", "rated_on", "level", "level_name"]
+    list_filter = ["level", "service"]
+    raw_id_fields = ["service", "rated_by"]
+    readonly_fields = ["token", "created_at"]

@@ -1,4 +1,5 @@
-"""The action list's forms: a lead's action (new or changed) and a therapist's suggestion."""
+"""The action list's forms: a lead's action (new or changed), the list's filters, a therapist's
+suggestion and the lead's rating on the patient-involvement continuum."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Service
 from accounts.validators import reject_nhs_numbers
-from assessments.models import FrameworkItem
+from assessments.models import FrameworkItem, InvolvementLevel
 from supervision.forms import RowChoices
 
 from .models import TITLE_LENGTH, ServiceAction
@@ -187,3 +188,79 @@ class SuggestionForm(forms.Form):
 
     def clean_token(self) -> uuid.UUID:
         return _token(self)
+
+
+class ActionFilterForm(forms.Form):
+    """The action list's filters (a GET form, so a filtered list has a shareable address)."""
+
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status")]
+        + [(s.value, s.label) for s in Status if s != Status.SUGGESTED],
+        error_messages={"invalid_choice": "Choose a status from the list."},
+    )
+    origin = forms.ChoiceField(
+        label="Where it came from",
+        required=False,
+        choices=[("", "Anywhere"), *ServiceAction.Origin.choices],
+        error_messages={"invalid_choice": "Choose where it came from from the list."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def chosen(self) -> dict[str, str]:
+        """The filters to apply: the valid ones (a bad value is shown as an error and not
+        applied)."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class InvolvementForm(forms.Form):
+    """The lead's rating of the service on the patient-involvement continuum."""
+
+    level = forms.TypedChoiceField(
+        label="Level",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the level the service is at.",
+            "invalid_choice": "Choose a level from the list.",
+        },
+    )
+    evidence = forms.CharField(
+        label="Evidence",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[reject_nhs_numbers],
+        help_text="What shows the service is at this level, for example a steering group's "
+        "minutes. No patient identifiers.",
+        error_messages={"required": "Write the evidence for this level."},
+    )
+    rated_on = forms.DateField(
+        label="Date of the rating",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The day it describes: today or earlier.",
+        error_messages={"required": "Give the date of the rating.", "invalid": DATE_MESSAGE},
+    )
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, levels: list[InvolvementLevel], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [  # type: ignore[attr-defined]
+            (level.level, f"{level.level}. {level.name}: {level.description}") for level in levels
+        ]
+        _style(self, skip=("level",))
+        self.fields["level"].widget.attrs["class"] = "form-check-input"
+
+    def clean_token(self) -> uuid.UUID:
+        return _token(self)
+
+    def clean_rated_on(self) -> Any:
+        rated_on = self.cleaned_data.get("rated_on")
+        if rated_on is not None and rated_on > timezone.localdate():
+            raise ValidationError(
+                "Give today's date or an earlier one: a rating describes what has happened."
+            )
+        return rated_on

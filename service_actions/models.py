@@ -121,3 +121,55 @@ class ServiceAction(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+
+class InvolvementRating(models.Model):
+    """The lead's rating of the service on the patient-involvement continuum (seed 004:
+    Information, Consultation, Participation, Inclusion, Partnership), with the evidence for it
+    and the date it describes. Ratings are kept as a history: the newest (by date) is the
+    service's current level.
+
+    The level's number and name are copied from the framework's `InvolvementLevel` at the time,
+    so the history reads the same when a later version renames a level.
+    """
+
+    service = models.ForeignKey(
+        "accounts.Service", on_delete=models.CASCADE, related_name="involvement_ratings"
+    )
+    level = models.PositiveSmallIntegerField(help_text="1 (Information) to 5 (Partnership).")
+    level_name = models.CharField(max_length=60)
+    evidence = models.TextField(
+        validators=[reject_nhs_numbers],
+        help_text="What shows the service is at this level: what patients do, and since when.",
+    )
+    rated_on = models.DateField(help_text="The day the rating describes (not in the future).")
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    token = models.UUIDField(
+        default=uuid.uuid4, help_text="Names the form it came from, so a repeat is one rating."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["service", "-rated_on", "-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=5), name="involvement_rating_level_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=~Q(evidence=""), name="involvement_rating_has_evidence"
+            ),
+            models.UniqueConstraint(
+                fields=["service", "token"], name="involvement_rating_once_per_form"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level}. {self.level_name} on {self.rated_on}"

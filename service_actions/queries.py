@@ -8,6 +8,8 @@ a service has: the counts in one aggregate query, the rest with select_related/p
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -16,22 +18,31 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
 
 from accounts import permissions
 from accounts.models import Membership, Role, Service, User
-from assessments.models import FrameworkItem, FrameworkVersion, ItemRating, SelfAssessment
+from assessments.models import (
+    FrameworkItem,
+    FrameworkVersion,
+    InvolvementLevel,
+    ItemRating,
+    SelfAssessment,
+)
 from assessments.scoring import BARRIER_REPORTED_AT_MOST
 from assessments.taxonomy import RATED_SECTION_KINDS
+from reports.models import AssessmentDomainScore, ItemSummary
 
-from .models import ServiceAction
+from .models import InvolvementRating, ServiceAction
 
 OPPORTUNITY = "O"
 Status = ServiceAction.Status
@@ -212,14 +223,15 @@ def _with_statements(actions: QuerySet[ServiceAction]) -> QuerySet[ServiceAction
     )
 
 
-def actions_of(service: Service) -> QuerySet[ServiceAction]:
+def actions_of(service: Service, *, status: str = "", origin: str = "") -> QuerySet[ServiceAction]:
     """The service's actions (not the suggestions still waiting), those under way first, then
-    by due date (undated last)."""
+    by due date (undated last); only those of `status` and `origin` when given."""
     under_way = Case(
         When(status__in=ACTIVE, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
+    chosen = Q(**({"status": status} if status else {}), **({"origin": origin} if origin else {}))
     actions = (
-        ServiceAction.objects.filter(service=service)
+        ServiceAction.objects.filter(chosen, service=service)
         .exclude(status=Status.SUGGESTED)
         .annotate(under_way=under_way)
         .order_by("under_way", F("due_on").asc(nulls_last=True), "pk")
@@ -307,3 +319,138 @@ def suggestion_statement_choices(service_ids: list[int]) -> QuerySet:
         .annotate(opportunity_first=opportunity_first)
         .order_by("opportunity_first", "section__order", "order", "pk")
     )
+
+
+# Progress against the targeted statements
+
+
+@dataclass(frozen=True)
+class CycleShare:
+    """The share of the service's therapists reporting a statement as a barrier in one cycle:
+    `percent` is None when fewer than k rated it (suppressed), `respondents` 0 without data."""
+
+    cycle: int
+    respondents: int
+    percent: int | None
+
+
+@dataclass(frozen=True)
+class StatementProgress:
+    """One targeted statement: the share reporting it at the cycle before the action was
+    created (None: no cycle had data then) and at the latest cycle."""
+
+    item: FrameworkItem
+    before: CycleShare | None
+    now: CycleShare | None
+
+    @property
+    def no_later_cycle(self) -> bool:
+        """The latest cycle is still the one before the action: nothing to compare yet."""
+        return (
+            self.before is not None and self.now is not None and self.before.cycle == self.now.cycle
+        )
+
+
+def _cycle_starts(service: Service, framework_id: int) -> dict[int, datetime.datetime]:
+    """When each cycle of the service's framework first had a submitted assessment of the
+    service, from the stored domain scores (one per component and assessment), in one query."""
+    rows = (
+        AssessmentDomainScore.objects.filter(
+            service=service,
+            framework_id=framework_id,
+            kind=AssessmentDomainScore.Kind.COMPONENT,
+        )
+        .values("cycle")
+        .annotate(first=Min("assessment__submitted_at"))
+        .order_by()
+    )
+    return {row["cycle"]: row["first"] for row in rows if row["first"] is not None}
+
+
+def _cycle_before(starts: dict[int, datetime.datetime], moment: datetime.datetime) -> int | None:
+    """The latest cycle that had data when the action was created."""
+    earlier = [cycle for cycle, first in starts.items() if first < moment]
+    return max(earlier) if earlier else None
+
+
+def _reporting(
+    service: Service, framework_id: int, keys: set[str], cycles: set[int]
+) -> dict[tuple[str, int], tuple[int, int]]:
+    """Per (statement key, cycle): the service's therapists who rated it and those reporting
+    it, summed over teams and the framework's versions (a key names the same statement in
+    every version), from the item summaries in one query."""
+    rows = (
+        ItemSummary.objects.filter(
+            service=service,
+            version__framework_id=framework_id,
+            cycle__in=cycles,
+            item__key__in=keys,
+        )
+        .values("item__key", "cycle")
+        .annotate(respondents=Sum("respondents"), reporting=Sum("reporting"))
+        .order_by()
+    )
+    return {
+        (row["item__key"], row["cycle"]): (row["respondents"], row["reporting"]) for row in rows
+    }
+
+
+def action_progress(
+    service: Service, actions: Sequence[ServiceAction]
+) -> dict[int, list[StatementProgress]]:
+    """For each action (by pk) with targeted statements, each statement's share of therapists
+    reporting it at the cycle before the action and at the latest cycle, suppressed below k
+    (`permissions.small_group_minimum(service)`). Two queries however many actions: the
+    actions' statements must be prefetched (`actions_of` does)."""
+    targeted = {action.pk: list(action.items.all()) for action in actions}
+    keys = {item.key for items in targeted.values() for item in items}
+    framework_id = service.framework_id
+    if not keys or framework_id is None:
+        return {}
+    starts = _cycle_starts(service, framework_id)
+    now = max(starts) if starts else None
+    before = {action.pk: _cycle_before(starts, action.created_at) for action in actions}
+    cycles = {cycle for cycle in (now, *before.values()) if cycle is not None}
+    counts = _reporting(service, framework_id, keys, cycles) if cycles else {}
+    k = permissions.small_group_minimum(service)
+
+    def share(key: str, cycle: int | None) -> CycleShare | None:
+        if cycle is None:
+            return None
+        respondents, reporting = counts.get((key, cycle), (0, 0))
+        percent = round(100 * reporting / respondents) if respondents else None
+        return CycleShare(cycle, respondents, permissions.suppress(percent, respondents, k))
+
+    return {
+        pk: [
+            StatementProgress(item, share(item.key, before[pk]), share(item.key, now))
+            for item in items
+        ]
+        for pk, items in targeted.items()
+        if items
+    }
+
+
+# The patient-involvement continuum
+
+
+def involvement_levels(service: Service) -> list[InvolvementLevel]:
+    """The continuum's levels in the current version of the service's framework, in order."""
+    version = current_version(service)
+    if version is None:
+        return []
+    return list(InvolvementLevel.objects.filter(version=version).order_by("level"))
+
+
+def involvement_history(service: Service) -> QuerySet[InvolvementRating]:
+    """The service's involvement ratings, newest first (by the day rated, then when recorded);
+    the first is the current level."""
+    return InvolvementRating.objects.filter(service=service).select_related("rated_by")
+
+
+def example_actions(level: InvolvementLevel | None) -> list[str]:
+    """A level's examples, one per line or semicolon, each a possible action."""
+    if level is None:
+        return []
+    parts = level.examples.replace(";", "\n").splitlines()
+    return [part.strip().rstrip(".") for part in parts if part.strip()]

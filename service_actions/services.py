@@ -1,11 +1,12 @@
 """What changes a service's action list: the lead adds and changes actions (their own, or one
 planned from a reported barrier), a therapist sends a named suggestion, and the lead takes a
-suggestion up or drops it.
+suggestion up or drops it. The lead also records the service's level on the
+patient-involvement continuum (`record_involvement`).
 
 Each function is one transaction and sets the history user. Writes to one service's list run
 one after the other: each first locks the service's row (`SELECT … FOR UPDATE` on PostgreSQL;
 SQLite locks the database for every write transaction), so a form sent twice finds the action
-its token made instead of adding a second one.
+(or rating) its token made instead of adding a second one.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Service, User
-from assessments.models import FrameworkItem
+from assessments.models import FrameworkItem, InvolvementLevel
 
-from .models import ServiceAction
+from .models import InvolvementRating, ServiceAction
 
 Status = ServiceAction.Status
 Origin = ServiceAction.Origin
@@ -214,3 +215,59 @@ def _raise(errors: dict[str, list[str]]) -> None:
 def _copy(source: ServiceAction, target: ServiceAction) -> None:
     for field in ServiceAction._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
+
+
+# The patient-involvement continuum
+
+NOT_A_LEVEL = "Choose a level of the continuum."
+FUTURE_RATING = "Give today's date or an earlier one: a rating describes what has happened."
+
+
+@transaction.atomic
+def record_involvement(
+    service: Service,
+    *,
+    by: User,
+    token: uuid.UUID,
+    level: int,
+    evidence: str,
+    rated_on: datetime.date,
+    today: datetime.date | None = None,
+) -> tuple[InvolvementRating, bool]:
+    """Record the lead's rating of the service on the patient-involvement continuum: a level of
+    the current version of its framework, with evidence and the day it describes (not in the
+    future). Returns it and whether it is new: a form sent again (same token) returns the
+    rating it made the first time."""
+    _lock(service)
+    repeat = InvolvementRating.objects.filter(service=service, token=token).first()
+    if repeat is not None:
+        return repeat, False
+    framework = service.framework
+    version = framework.current_version() if framework is not None else None
+    known = (
+        InvolvementLevel.objects.filter(version=version, level=level).first() if version else None
+    )
+    rating = InvolvementRating(
+        service=service,
+        token=token,
+        level=level,
+        level_name=known.name if known else "",
+        evidence=(evidence or "").strip(),
+        rated_on=rated_on,
+        rated_by=by,
+    )
+    errors: dict[str, list[str]] = {}
+    try:
+        rating.full_clean(
+            exclude=["service", "token", "rated_by", "level_name"], validate_constraints=False
+        )
+    except ValidationError as error:
+        errors.update({name: list(messages) for name, messages in error.message_dict.items()})
+    if known is None:
+        errors.setdefault("level", []).append(NOT_A_LEVEL)
+    if isinstance(rated_on, datetime.date) and rated_on > (today or timezone.localdate()):
+        errors.setdefault("rated_on", []).append(FUTURE_RATING)
+    _raise(errors)
+    rating._history_user = by  # type: ignore[attr-defined]
+    rating.save()
+    return rating, True

@@ -1,7 +1,8 @@
 """The service action list's pages: the lead's list (reported barriers as suppressed counts,
 therapists' named suggestions, the actions), an action's form (new, perhaps planned from a
 reported barrier with `?item=KEY`, or changed; a suggestion taken up or dropped through it with
-a `decision`), and a therapist's page to send a suggestion to their lead.
+a `decision`), a therapist's page to send a suggestion to their lead, and the lead's page for
+the service's place on the patient-involvement continuum.
 
 The lead's pages answer 404 to everyone but a current lead of the service, as the service
 overview does; the suggestion page is for therapists. A form sent twice adds one action (its
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -20,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import permissions
@@ -27,10 +30,11 @@ from accounts.models import Role, Service
 from accounts.permissions import AuthenticatedRequest
 
 from . import queries, services
-from .forms import ActionForm, SuggestionForm
-from .models import ServiceAction
+from .forms import ActionFilterForm, ActionForm, InvolvementForm, SuggestionForm
+from .models import TITLE_LENGTH, ServiceAction
 
 PER_PAGE = 25
+DESCRIPTION_PREFILL = 2000  # a prefilled description from a link, at most
 DECISIONS = {"take_up": services.take_up, "drop": services.drop}
 DECIDED = {
     "take_up": ("Taken up: the suggestion is now a planned action.", "Already taken up."),
@@ -47,19 +51,29 @@ def _led_service(request: AuthenticatedRequest, slug: str) -> Service:
 @require_safe
 @login_required
 def action_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    """The service's action list: the Opportunity barriers its therapists report (suppressed
-    counts), therapists' suggestions waiting, and the actions."""
+    """The service's action plan: the Opportunity barriers its therapists report (suppressed
+    counts), therapists' suggestions waiting, and the actions (filtered by status and origin),
+    each with the share reporting its statements before it and now."""
     service = _led_service(request, slug)
-    actions = Paginator(queries.actions_of(service), PER_PAGE).get_page(request.GET.get("page"))
+    filters = ActionFilterForm(request.GET)
+    chosen = filters.chosen()
+    actions = Paginator(queries.actions_of(service, **chosen), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     waiting = Paginator(queries.suggestions(service), PER_PAGE).get_page(
         request.GET.get("suggestions_page")
     )
+    progress = queries.action_progress(service, list(actions.object_list))
     context = {
         "service": service,
         "barriers": queries.reported_barriers(service),
         "suggestions": waiting,
         "page": actions,
-        "small_group_minimum": permissions.small_group_minimum(),
+        "rows": [(action, progress.get(action.pk, [])) for action in actions],
+        "filters": filters,
+        "filtered": bool(chosen),
+        "filter_query": urlencode(chosen),
+        "small_group_minimum": permissions.small_group_minimum(service),
     }
     return render(request, "service_actions/action_list.html", context)
 
@@ -68,7 +82,8 @@ def action_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 @login_required
 def action_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """A new action on the list; `?item=KEY` plans one from a reported barrier (prefilled with
-    that statement)."""
+    that statement), `?title=…&description=…` one offered elsewhere (an involvement level's
+    example)."""
     service = _led_service(request, slug)
     statements = queries.statement_choices(service)
     if request.method != "POST":
@@ -174,7 +189,81 @@ def suggestion_new(request: AuthenticatedRequest) -> HttpResponse:
     return _suggestion_page(request, form, token=token)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def involvement(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """The service on the patient-involvement continuum: its current level, the history of
+    ratings, a form to record one, and the next level's examples offered as actions."""
+    service = _led_service(request, slug)
+    levels = queries.involvement_levels(service)
+    if request.method != "POST":
+        form = InvolvementForm(levels=levels, initial={"rated_on": timezone.localdate()})
+        return _involvement_page(request, service, levels, form, token=uuid.uuid4())
+    form = InvolvementForm(request.POST, levels=levels)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            rating, created = services.record_involvement(
+                service,
+                by=request.user,
+                token=data["token"],
+                level=data["level"],
+                evidence=data["evidence"],
+                rated_on=data["rated_on"],
+            )
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            if created:
+                messages.success(request, f"Recorded: {rating.level_name}.")
+            else:
+                messages.info(
+                    request, "This rating was already recorded, so it was not added twice."
+                )
+            return redirect("service_actions:involvement", slug=service.slug)
+    token = form.cleaned_data.get("token") or uuid.uuid4()
+    return _involvement_page(request, service, levels, form, token=token)
+
+
 # Helpers
+
+
+def _involvement_page(
+    request: AuthenticatedRequest,
+    service: Service,
+    levels: list[Any],
+    form: InvolvementForm,
+    *,
+    token: uuid.UUID,
+) -> HttpResponse:
+    history = Paginator(queries.involvement_history(service), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    current = queries.involvement_history(service).first()
+    following = [level for level in levels if current is None or level.level > current.level]
+    next_level = following[0] if following else None
+    context = {
+        "service": service,
+        "levels": levels,
+        "current": current,
+        "next_level": next_level,
+        "examples": [
+            (example, urlencode({"title": example, "description": _towards(next_level)}))
+            for example in queries.example_actions(next_level)
+        ],
+        "history": history,
+        "form": form,
+        "token": token,
+    }
+    return render(request, "service_actions/involvement.html", context)
+
+
+def _towards(level: Any) -> str:
+    """The description of an action planned from a level's example."""
+    return (
+        f"Towards level {level.level}, {level.name}, on the patient-involvement continuum: "
+        f"{level.description}."
+    )
 
 
 def _decide(request: AuthenticatedRequest, action: ServiceAction, decision: str) -> HttpResponse:
@@ -191,9 +280,14 @@ def _decide(request: AuthenticatedRequest, action: ServiceAction, decision: str)
 
 
 def _prefill(statements: Any, query: Any) -> dict[str, Any]:
-    """A new action's first values: from a reported barrier (`?item=KEY`) when the key is a
-    statement of the framework, else nothing but the status."""
+    """A new action's first values: the status; a title and description when the link offers
+    them (cut to what the form takes); from a reported barrier (`?item=KEY`), when the key is a
+    statement of the framework, that statement."""
     initial: dict[str, Any] = {"status": ServiceAction.Status.PLANNED}
+    for name, length in (("title", TITLE_LENGTH), ("description", DESCRIPTION_PREFILL)):
+        value = query.get(name, "")
+        if isinstance(value, str) and value.strip():
+            initial[name] = value.strip()[:length]
     key = query.get("item", "")
     item = statements.filter(key=key).first() if isinstance(key, str) and key else None
     if item is None:

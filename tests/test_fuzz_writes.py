@@ -29,8 +29,11 @@ Endpoints that write, found from the URL resolver and the views:
   `cpd:goal_edit` (a goal, new or changed); `cpd:suggestion_accept` and
   `cpd:suggestion_dismiss` (plain or htmx); `cpd:activity_new` and `cpd:activity_edit`
   (multipart, with evidence files: hostile names, contents and claimed types);
-  `cpd:evidence_delete`; `cpd:comment_add` (a supervisor's review comment, plain or htmx).
-  Not yet: `cpd:reply_add` (being built).
+  `cpd:evidence_delete`; `cpd:comment_add` (a supervisor's review comment, plain or htmx);
+  `cpd:reply_add` (the therapist's reply in a thread of the review of their own plan).
+- `service_actions:action_new` and `service_actions:action_edit` (a service lead's action, new
+  or changed, or a suggestion taken up or dropped with a `decision`); `service_actions:suggest`
+  (a therapist's named suggestion to their service lead).
 - `admin:assessments_framework_import`: uploads a framework file (multipart).
 - Admin actions: `open_draft` (frameworks), `publish_drafts` (versions, with its confirmation),
   `anonymise_selected` (people, with its confirmation).
@@ -77,7 +80,7 @@ from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from accounts.models import AuditEvent, Service, SupervisionRelationship, User
+from accounts.models import AuditEvent, Role, Service, SupervisionRelationship, User
 from assessments import questionnaire
 from assessments.framework_io import MAX_FILE_BYTES
 from assessments.models import (
@@ -103,6 +106,8 @@ from cpd.models import (
     SuggestionDismissal,
 )
 from reports.models import AssessmentDomainScore
+from service_actions import services as action_services
+from service_actions.models import ServiceAction
 from supervision import services as supervision_services
 from supervision.agenda import add_agenda_item, close_agenda_item, suggest_agenda_item
 from supervision.features import Features
@@ -3355,3 +3360,521 @@ def test_hostile_review_comments_add_one_comment_by_a_current_supervisor_or_noth
         )
 
     attempt(who, request, CommentAdd(post, who, supervisee, cast) if who else None)
+
+
+# The therapist's replies in the review
+
+REPLY_TEXTS = st.sampled_from(["I will bring a recording", " Done \r\n", "Thanks, will do"])
+BAD_REPLY_TEXTS = st.one_of(st.sampled_from(["x" * 2001, " ", "a\x00b"]), nhs_texts(), values())
+THREADS = ("plan", "goal", "activity")
+
+
+@pytest.fixture
+def reply_cast(cpd_cast) -> CpdCast:
+    """The CPD cast under review: the supervisor commented on the therapist's plan (where the
+    therapist replied "Thanks, will do"), on the rating goal and on the activity; the
+    therapist alone wrote on the outcome goal; a supervisor commented on the colleague's goal."""
+    cast = cpd_cast
+    comments.add_comment(cast.plan, by=cast.supervisor, text="Good start")
+    comments.add_comment(cast.plan, by=cast.therapist, text="Thanks, will do")
+    comments.add_comment(
+        cast.plan, by=cast.supervisor, text="Try a recording", goal=cast.rating_goal
+    )
+    comments.add_comment(cast.plan, by=cast.supervisor, text="Useful", activity=cast.activity)
+    comments.add_comment(cast.plan, by=cast.therapist, text="A note", goal=cast.outcome_goal)
+    comments.add_comment(
+        the_plan_of(cast.colleague), by=cast.stranger, text="Why?", goal=cast.theirs_goal
+    )
+    return cast
+
+
+def thread_of(row: dict) -> tuple:
+    return row["plan_id"], row["goal_id"], row["activity_id"]
+
+
+class ReplyAdd:
+    """A reply: nothing changes, or exactly one new comment by the signed-in therapist on their
+    own plan for this year, in the one thread posted (the plan, or a goal or an activity of
+    that plan) where someone else (a supervisor) commented before, with the words posted; never
+    a second one the same as the therapist's latest there."""
+
+    def __init__(self, post: Post, viewer: User):
+        self.post, self.viewer = post, viewer
+
+    def capture(self):
+        return cpd_rows(CpdComment)
+
+    def __call__(self, response, before, after, rows_before) -> None:
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        assert response.status_code in (200, 302) and changed <= COMMENT_TABLES, changed
+        rows_after = cpd_rows(CpdComment)
+        assert {pk: rows_after[pk] for pk in rows_before} == rows_before
+        new = [rows_after[pk] for pk in set(rows_after) - set(rows_before)]
+        assert len(new) == 1
+        row = new[0]
+        form = self.post.form
+        plan = the_plan_of(self.viewer)
+        assert row["author_id"] == self.viewer.pk and row["plan_id"] == plan.pk
+        sent = {name: form.get(name) for name in THREADS if form.get(name)}
+        assert len(sent) == 1, sent
+        ((name, value),) = sent.items()
+        where = {"plan": (None, None), "goal": (int(value), None), "activity": (None, int(value))}
+        assert (row["goal_id"], row["activity_id"]) == where[name]
+        if name == "plan":
+            assert int(value) == plan.pk
+        if row["goal_id"] is not None:
+            assert row["goal_id"] in own_goal_pks(self.viewer)
+        if row["activity_id"] is not None:
+            assert CpdActivity.objects.get(pk=row["activity_id"]).plan_id == plan.pk
+        thread = [r for r in rows_before.values() if thread_of(r) == thread_of(row)]
+        assert any(r["author_id"] != self.viewer.pk for r in thread), "a reply to no comment"
+        text = clean_text(form.get("text"), 2000)
+        assert text and row["text"] == text
+        mine = [r for r in thread if r["author_id"] == self.viewer.pk]
+        latest = max(mine, key=lambda r: (r["created_at"], r["id"]), default=None)
+        assert latest is None or latest["text"] != text, "a repeat added a second reply"
+
+
+@st.composite
+def reply_posts(draw, cast: CpdCast) -> Post:
+    """Mostly the page's form (the words and the id of one thread); else any of the thread
+    fields, missing, empty or repeated, with ids of anything."""
+    plans = [cast.plan.pk, the_plan_of(cast.colleague).pk]
+    goals = [cast.rating_goal.pk, cast.outcome_goal.pk, cast.private_goal.pk, cast.theirs_goal.pk]
+    activities_ = [cast.activity.pk, cast.theirs_activity.pk]
+    text = st.one_of(REPLY_TEXTS, REPLY_TEXTS, BAD_REPLY_TEXTS)
+    if draw(st.sampled_from([True, True, True, False])):
+        # The threads under review (twice over), then any other.
+        under_review = [("goal", goals[0]), ("activity", activities_[0]), ("plan", cast.plan.pk)]
+        thread = st.sampled_from(
+            under_review * 2
+            + [("plan", plans[1]), ("goal", goals[3])]
+            + [("goal", pk) for pk in goals[1:3]]
+            + [("activity", activities_[1])]
+        ).map(lambda pair: [(pair[0], str(pair[1]))])
+        form = shuffled(text.map(lambda words: [("text", words)]), thread)
+    else:
+        ids = {"plan": plans, "goal": goals, "activity": activities_}
+        form = shuffled(
+            field("text", text),
+            *(field(name, st.one_of(st.just(""), cpd_ids(ids[name]))) for name in THREADS),
+            extra_pairs(),
+        )
+    return draw(posts(form, wild=draw(st.sampled_from([False, False, True]))))
+
+
+@CPD_FUZZ
+@given(data=st.data())
+def test_hostile_replies_add_one_reply_by_the_plans_therapist_under_a_comment_or_nothing(
+    reply_cast, data
+):
+    cast = reply_cast
+    who = data.draw(st.sampled_from([cast.therapist] * 6 + [cast.colleague, cast.supervisor, None]))
+    post = data.draw(reply_posts(cast))
+    htmx = data.draw(st.booleans())
+
+    def request(client: Client) -> HttpResponse:
+        headers = {"HX-Request": "true"} if htmx else {}
+        return client.generic(
+            "POST",
+            reverse("cpd:reply_add"),
+            post.body,
+            content_type=post.content_type,
+            headers=headers,
+        )
+
+    check = ReplyAdd(post, who) if who in (cast.therapist, cast.colleague) else None
+    attempt(who, request, check)
+
+
+# The service action list: a lead's actions, a therapist's named suggestions
+
+SERVICE_ACTION_TABLES = {
+    "service_actions.serviceaction",
+    "service_actions.historicalserviceaction",
+    "service_actions.serviceaction_items",
+}
+STATUSES = {"suggested", "planned", "in_progress", "done", "dropped"}
+STARTING_STATUSES = {"planned", "in_progress", "done"}  # what a new action may start as
+OPEN_STATUSES = {"suggested", "planned", "in_progress"}
+LEAD_TOKEN = uuid.UUID("00000000-0000-4000-8000-000000000002")
+THEIR_TOKEN = uuid.UUID("00000000-0000-4000-8000-000000000003")
+
+
+@dataclass
+class ActionCast:
+    service: Service
+    other_service: Service  # on the same framework, with a lead of its own
+    lead: User  # leads the service
+    other_lead: User  # leads the other service only
+    former_lead: User  # led the service until a month ago
+    therapist: User  # works in the service
+    colleague: User  # a therapist in both services
+    supervisor: User
+    planned: ServiceAction  # the lead's, token LEAD_TOKEN
+    suggestion: ServiceAction  # the therapist's, token USED_TOKEN, waiting
+    done: ServiceAction  # the lead's, done
+    theirs: ServiceAction  # the other service's, token THEIR_TOKEN
+    items: dict[str, int]  # the rated statements of the framework, by key
+    foreign_items: list[int]  # statements of another framework, or not rated
+
+
+@pytest.fixture
+def action_cast(published_version, service, team, therapist, supervisor) -> ActionCast:
+    from assessments.framework_io import import_framework, parse_yaml
+
+    service.framework = published_version.framework
+    service.save()
+    other_service = factories.ServiceFactory(framework=published_version.framework)
+
+    def lead_of(led: Service, **dates) -> User:
+        person = factories.UserFactory()
+        factories.MembershipFactory(
+            user=person, service=led, team=None, role=Role.SERVICE_LEAD, **dates
+        )
+        return person
+
+    lead, other_lead = lead_of(service), lead_of(other_service)
+    former_lead = lead_of(service, starts_on=days_ago(400), ends_on=days_ago(30))
+    colleague = factories.therapist(team=team)
+    factories.MembershipFactory(user=colleague, team=factories.TeamFactory(service=other_service))
+    rated = FrameworkItem.objects.filter(version=published_version).rated()
+    items = dict(rated.values_list("key", "pk"))
+    other = import_framework(parse_yaml(small_framework("other", "Other")))
+    unrated = FrameworkItem.objects.filter(version=published_version).exclude(pk__in=items.values())
+    foreign = [
+        *FrameworkItem.objects.filter(version=other).values_list("pk", flat=True)[:2],
+        *unrated.values_list("pk", flat=True)[:2],
+    ]
+
+    def action(led: Service, by: User, token: uuid.UUID, status: str) -> ServiceAction:
+        made, _ = action_services.add_action(
+            led,
+            by=by,
+            token=token,
+            items=[FrameworkItem.objects.get(pk=items["O1"])],
+            title="Protected CPD time",
+            description="Two hours a month",
+            owner="Service lead",
+            due_on=days_ago(-30),
+            status=status,
+        )
+        return made
+
+    suggestion, _ = action_services.suggest_action(
+        therapist, service, title="A peer group", items=[], token=USED_TOKEN
+    )
+    return ActionCast(
+        service=service,
+        other_service=other_service,
+        lead=lead,
+        other_lead=other_lead,
+        former_lead=former_lead,
+        therapist=therapist,
+        colleague=colleague,
+        supervisor=supervisor,
+        planned=action(service, lead, LEAD_TOKEN, "planned"),
+        suggestion=suggestion,
+        done=action(service, lead, uuid.uuid4(), "done"),
+        theirs=action(other_service, other_lead, THEIR_TOKEN, "planned"),
+        items=items,
+        foreign_items=foreign,
+    )
+
+
+def action_rows() -> dict[int, tuple[dict, set[int]]]:
+    statements = links(ServiceAction.items.through, "serviceaction_id", "frameworkitem_id")
+    return {pk: (row, statements.get(pk, set())) for pk, row in cpd_rows(ServiceAction).items()}
+
+
+def but_updated_at(row: dict) -> dict:
+    return {name: value for name, value in row.items() if name != "updated_at"}
+
+
+def posted_action(form: QueryDict, names: Sequence[str], statuses: set[str]) -> dict:
+    """The fields of an action an accepted post must store, for the `names` it sent."""
+    values: dict = {}
+    for name in names:
+        value = form.get(name)
+        if name == "due_on":
+            values[name] = cleaned(forms.DateField(required=False), value)
+            assert values[name] is not REFUSED
+        elif name == "status":
+            assert value in statuses, value
+            values[name] = value
+        else:
+            values[name] = clean_text(value, None if name == "description" else 200)
+    assert values.get("title", "x")
+    return values
+
+
+def leads(cast: ActionCast) -> dict[User, Service]:
+    """Who may change which service's list: its current lead."""
+    return {cast.lead: cast.service, cast.other_lead: cast.other_service}
+
+
+def action_named(cast: ActionCast, *, editing: bool) -> Named:
+    named = [
+        (
+            "title",
+            st.sampled_from(["Protected CPD time", " Peer group \r\n", "x" * 200]),
+            st.one_of(st.sampled_from(["x" * 201, " ", "a\x00b"]), nhs_texts(), values()),
+        ),
+        (
+            "description",
+            st.sampled_from(["", "Two hours a month"]),
+            st.one_of(nhs_texts(), values()),
+        ),
+        (
+            "owner",
+            st.sampled_from(["", "Service lead"]),
+            st.one_of(st.just("x" * 201), nhs_texts(), values()),
+        ),
+        (
+            "due_on",
+            st.sampled_from(["", *(days_ago(n).isoformat() for n in (0, -30, -400))]),
+            st.one_of(st.just(days_ago(1).isoformat()), CPD_DATES),
+        ),
+        (
+            "status",
+            st.sampled_from(sorted(STATUSES - {"suggested"} if editing else STARTING_STATUSES)),
+            st.one_of(st.sampled_from(["suggested", "dropped", "PLANNED", ""]), texts(8)),
+        ),
+    ]
+    if not editing:
+        spent = st.sampled_from([str(LEAD_TOKEN), str(THEIR_TOKEN)])
+        named += [
+            ("token", st.uuids().map(str), st.one_of(spent, uuids())),
+            (
+                "barrier",
+                st.sampled_from(["", "O1"]),
+                st.one_of(st.sampled_from(["o1", "C1"]), texts(6)),
+            ),
+        ]
+    return named
+
+
+def action_items(cast: ActionCast) -> st.SearchStrategy[Pairs]:
+    statements = [cast.items[key] for key in ("O1", "C1", "S1")]
+    good = st.lists(st.sampled_from(statements), max_size=2, unique=True)
+    bad = st.lists(cpd_ids([*statements, *cast.foreign_items]), max_size=3)
+    ids = st.one_of(*[good.map(lambda pks: [str(pk) for pk in pks])] * 3, bad)
+    return ids.map(lambda pks: [("items", pk) for pk in pks])
+
+
+@st.composite
+def service_action_posts(draw, cast: ActionCast, *, editing: bool) -> Post:
+    """An action's form: mostly as the page sends it (a change: with its marker that the list
+    of statements was sent; a wild one perhaps without), else any field missing or repeated."""
+    parts = [page_or_wild(action_named(cast, editing=editing)), action_items(cast), extra_pairs()]
+    if editing:
+        parts.append(st.sampled_from([[("items_sent", "1")], [("items_sent", "1")], []]))
+    form = shuffled(*parts)
+    return draw(posts(form, wild=draw(st.sampled_from([False, False, True]))))
+
+
+class ActionNew:
+    """A new action: nothing changes, or exactly one new action of the lead's own service
+    (by the URL) with what was posted, starting planned, under way or done, due from today on,
+    targeting statements of the service's framework, its origin a reported barrier only when
+    the form came from one it still targets; never a second for a token already used there."""
+
+    def __init__(self, post: Post, viewer: User | None, service: Service, cast: ActionCast):
+        self.post, self.viewer, self.service, self.cast = post, viewer, service, cast
+
+    def capture(self):
+        return action_rows()
+
+    def __call__(self, response, before, after, rows_before) -> None:
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        assert response.status_code == 302 and changed <= SERVICE_ACTION_TABLES, changed
+        assert leads(self.cast).get(self.viewer) == self.service
+        rows_after = action_rows()
+        assert {pk: rows_after[pk] for pk in rows_before} == rows_before
+        new = [rows_after[pk] for pk in set(rows_after) - set(rows_before)]
+        assert len(new) == 1
+        row, statements = new[0]
+        form = self.post.form
+        assert (row["service_id"], row["created_by_id"]) == (self.service.pk, self.viewer.pk)
+        assert row["suggested_by_id"] is None
+        token = cleaned(forms.UUIDField(), form.get("token"))
+        assert row["token"] == token
+        used = {
+            r["token"] for r, _items in rows_before.values() if r["service_id"] == self.service.pk
+        }
+        assert token not in used, "a form sent twice added a second action"
+        expected = posted_action(form, action_services.ACTION_FIELDS, STARTING_STATUSES)
+        assert {name: row[name] for name in expected} == expected
+        assert row["due_on"] is None or row["due_on"] >= timezone.localdate()
+        assert statements == posted_ids(form, "items")
+        assert statements <= set(self.cast.items.values())
+        barrier = (form.get("barrier") or "").strip()
+        keys = {key for key, pk in self.cast.items.items() if pk in statements}
+        assert row["origin"] == ("reported_barrier" if barrier in keys else "lead")
+
+
+@CPD_FUZZ
+@given(data=st.data())
+def test_hostile_new_service_actions_add_one_valid_action_of_the_leads_service_or_nothing(
+    action_cast, data
+):
+    cast = action_cast
+    people = [cast.lead] * 6 + [cast.other_lead, cast.former_lead, cast.therapist, cast.supervisor]
+    who = data.draw(st.sampled_from([*people, None]))
+    service = data.draw(st.sampled_from([cast.service] * 4 + [cast.other_service]))
+    post = data.draw(service_action_posts(cast, editing=False))
+    url = reverse("service_actions:action_new", args=[service.slug])
+    attempt(who, posting(url, post), ActionNew(post, who, service, cast) if who else None)
+
+
+class ActionEdit:
+    """A change to an action: nothing changes, or only that action of the lead's own service
+    (by the URL) changes: with a `decision`, a waiting suggestion taken up (now planned) or an
+    open action dropped, nothing else about it; without one, each field posted as posted and
+    every other as it was (a status of "suggested" only for a therapist's suggestion), and its
+    statements those posted when the form says it sent its list."""
+
+    def __init__(self, post: Post, viewer: User, service: Service, pk: int, cast: ActionCast):
+        self.post, self.viewer, self.service, self.pk, self.cast = post, viewer, service, pk, cast
+
+    def capture(self):
+        return action_rows()
+
+    def __call__(self, response, before, after, rows_before) -> None:
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        assert response.status_code == 302 and changed <= SERVICE_ACTION_TABLES, changed
+        assert leads(self.cast).get(self.viewer) == self.service
+        rows_after = action_rows()
+        touched = [pk for pk in rows_after if rows_after[pk] != rows_before.get(pk)]
+        assert touched == [self.pk] and set(rows_after) == set(rows_before)
+        (old, old_items), (row, statements) = rows_before[self.pk], rows_after[self.pk]
+        assert old["service_id"] == self.service.pk
+        form = self.post.form
+        if "decision" in form:
+            moves = {"take_up": ({"suggested"}, "planned"), "drop": (OPEN_STATUSES, "dropped")}
+            assert form["decision"] in moves, form["decision"]
+            allowed, status = moves[form["decision"]]
+            assert old["status"] in allowed
+            assert but_updated_at(row) == but_updated_at(old | {"status": status})
+            assert statements == old_items
+            return
+        sent = [name for name in action_services.ACTION_FIELDS if name in form]
+        statuses = STATUSES if old["status"] == "suggested" else STATUSES - {"suggested"}
+        expected = old | posted_action(form, sent, statuses)
+        assert but_updated_at(row) == but_updated_at(expected)
+        assert statements == (posted_ids(form, "items") if "items_sent" in form else old_items)
+        assert statements <= set(self.cast.items.values()) | old_items
+
+
+@st.composite
+def decision_posts(draw) -> Post:
+    decisions = st.one_of(
+        st.sampled_from(["take_up", "drop", "take_up", "drop", "TAKE_UP", "delete", ""]), texts(6)
+    )
+    return draw(
+        posts(shuffled(field("decision", decisions), extra_pairs()), wild=draw(st.booleans()))
+    )
+
+
+@CPD_FUZZ
+@given(data=st.data())
+def test_hostile_service_action_changes_change_only_what_was_posted_of_one_action_or_nothing(
+    action_cast, data
+):
+    cast = action_cast
+    people = [cast.lead] * 6 + [cast.other_lead, cast.former_lead, cast.therapist, cast.supervisor]
+    who = data.draw(st.sampled_from([cast.lead] * 4 + people))
+    service = data.draw(st.sampled_from([cast.service] * 7 + [cast.other_service]))
+    actions = [cast.planned] * 3 + [cast.suggestion] * 3 + [cast.done, cast.theirs]
+    pk = data.draw(st.sampled_from([action.pk for action in actions] + [2**63 - 1]))
+    if data.draw(st.sampled_from([True, False, False])):
+        post = data.draw(decision_posts())
+    else:
+        post = data.draw(service_action_posts(cast, editing=True))
+    url = reverse("service_actions:action_edit", args=[service.slug, pk])
+    attempt(who, posting(url, post), ActionEdit(post, who, service, pk, cast))
+
+
+class SuggestionSend:
+    """A therapist's suggestion: nothing changes, or exactly one new suggestion, waiting, named
+    by the signed-in therapist, to a service they work in as a therapist, with the words and
+    statements posted; a token their own earlier suggestion there used adds nothing, and
+    another person's token there is not reused."""
+
+    def __init__(self, post: Post, viewer: User, cast: ActionCast):
+        self.post, self.viewer, self.cast = post, viewer, cast
+
+    def capture(self):
+        return action_rows()
+
+    def __call__(self, response, before, after, rows_before) -> None:
+        changed = changed_tables(before, after)
+        if not changed:
+            return
+        assert response.status_code == 302 and changed <= SERVICE_ACTION_TABLES, changed
+        works_in = {self.cast.therapist: {self.cast.service.pk}}
+        works_in[self.cast.colleague] = {self.cast.service.pk, self.cast.other_service.pk}
+        rows_after = action_rows()
+        assert {pk: rows_after[pk] for pk in rows_before} == rows_before
+        new = [rows_after[pk] for pk in set(rows_after) - set(rows_before)]
+        assert len(new) == 1
+        row, statements = new[0]
+        form = self.post.form
+        assert row["service_id"] in works_in[self.viewer]
+        assert row["service_id"] == int(form.get("service") or "")
+        assert (row["suggested_by_id"], row["created_by_id"]) == (self.viewer.pk, self.viewer.pk)
+        assert (row["origin"], row["status"]) == ("therapist", "suggested")
+        assert (row["owner"], row["due_on"]) == ("", None)
+        expected = posted_action(form, ["title", "description"], set())
+        assert {name: row[name] for name in expected} == expected
+        assert statements == posted_ids(form, "items")
+        assert statements <= set(self.cast.items.values())
+        token = cleaned(forms.UUIDField(), form.get("token"))
+        there = {
+            r["token"]: r
+            for r, _items in rows_before.values()
+            if r["service_id"] == row["service_id"]
+        }
+        if token in there:
+            assert there[token]["suggested_by_id"] != self.viewer.pk, "a repeat sent it twice"
+            assert row["token"] != token
+        else:
+            assert row["token"] == token
+
+
+@CPD_FUZZ
+@given(data=st.data())
+def test_hostile_suggestions_send_one_named_suggestion_to_an_own_service_or_nothing(
+    action_cast, data
+):
+    cast = action_cast
+    people = [cast.therapist] * 5 + [cast.colleague] * 2 + [cast.lead, cast.supervisor]
+    who = data.draw(st.sampled_from([*people, None]))
+    services_ = [cast.service.pk] * 3 + [cast.other_service.pk]
+    spent = st.sampled_from([str(USED_TOKEN), str(LEAD_TOKEN), str(THEIR_TOKEN)])
+    named = [
+        ("service", st.sampled_from([str(pk) for pk in services_]), cpd_ids(services_)),
+        *action_named(cast, editing=False)[:2],
+        ("token", st.one_of(st.uuids().map(str), spent), uuids()),
+    ]
+    form = shuffled(page_or_wild(named), action_items(cast), extra_pairs())
+    post = data.draw(posts(form, wild=data.draw(st.sampled_from([False, False, True]))))
+    check = SuggestionSend(post, who, cast) if who in (cast.therapist, cast.colleague) else None
+    attempt(who, posting(reverse("service_actions:suggest"), post), check)
+
+
+def test_service_action_urls_are_the_ones_the_fuzzers_post_to(action_cast):
+    cast = action_cast
+    slug, pk = cast.service.slug, cast.planned.pk
+    assert reverse("service_actions:action_new", args=[slug]) == f"/services/{slug}/actions/new/"
+    assert (
+        reverse("service_actions:action_edit", args=[slug, pk]) == f"/services/{slug}/actions/{pk}/"
+    )
+    assert reverse("service_actions:suggest") == "/service-actions/suggest/"
+    assert reverse("cpd:reply_add") == "/cpd/comments/reply/"

@@ -120,6 +120,7 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "minutes": queries.estimated_minutes(sum(s.total - s.answered for s in sections)),
             "private_statements": queries.private_statement_count(version) if version else 0,
+            "small_group_minimum": permissions.small_group_minimum(choice.service),
         },
     )
 

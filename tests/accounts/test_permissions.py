@@ -532,6 +532,26 @@ def test_small_group_minimum_comes_from_the_settings(settings):
     assert permissions.suppress(3.2, respondents=2) is None
 
 
+def test_a_service_may_raise_its_small_group_minimum(settings):
+    settings.SMALL_GROUP_MIN = 5
+    assert permissions.small_group_minimum(Service(small_group_min=8)) == 8
+
+
+def test_a_service_cannot_lower_its_small_group_minimum(settings):
+    settings.SMALL_GROUP_MIN = 5
+    assert permissions.small_group_minimum(Service(small_group_min=3)) == 5
+    assert permissions.small_group_minimum(Service()) == 5
+
+
+def test_only_people_given_the_permission_see_national_aggregates(db, django_user_model):
+    person = django_user_model.objects.create_user("commissioner")
+    assert not permissions.can_view_national_aggregates(person)
+    person.user_permissions.add(Permission.objects.get(codename="view_national_aggregates"))
+    person = django_user_model.objects.get(pk=person.pk)  # permissions are cached per object
+    assert permissions.can_view_national_aggregates(person)
+    assert not permissions.can_view_national_aggregates(AnonymousUser())
+
+
 def test_small_group_minimum_can_be_given_for_one_figure(settings):
     settings.SMALL_GROUP_MIN = 5
     assert permissions.suppress(3.2, respondents=9, k=10) is None

@@ -427,9 +427,52 @@ ROWS: dict[str, tuple[Case, ...]] = {
              url("service_actions:action_edit", "other_service.slug", "service_action.pk"),
              form(only())),
     ),
+    "service_actions:involvement": (
+        Case("the owner's service", url("service_actions:involvement", "service.slug"),
+             form(only("lead"))),
+        Case("the other service", url("service_actions:involvement", "other_service.slug"),
+             form(only("other_lead"))),
+    ),
     "service_actions:suggest": (
         Case("a suggestion to the viewer's service lead", url("service_actions:suggest"),
              form(only(*THERAPISTS)), denied_status=403),
+    ),
+    # Issue 19: a lead's figures of their own service (other people get 404).
+    "reports:analytics": (
+        Case("the owner's service", url("reports:analytics", "service.slug"),
+             read_only(only("lead"))),
+        Case("the other service", url("reports:analytics", "other_service.slug"),
+             read_only(only("other_lead"))),
+    ),
+    "reports:heatmap": (
+        Case("the owner's service", url("reports:heatmap", "service.slug"),
+             read_only(only("lead"))),
+        Case("the other service", url("reports:heatmap", "other_service.slug"),
+             read_only(only("other_lead"))),
+    ),
+    "reports:heatmap_png": (
+        Case("the owner's service", url("reports:heatmap_png", "service.slug"),
+             read_only(only("lead"))),
+        Case("the other service", url("reports:heatmap_png", "other_service.slug"),
+             read_only(only("other_lead"))),
+    ),
+    "reports:heatmap_svg": (
+        Case("the owner's service", url("reports:heatmap_svg", "service.slug"),
+             read_only(only("lead"))),
+        Case("the other service", url("reports:heatmap_svg", "other_service.slug"),
+             read_only(only("other_lead"))),
+    ),
+    "reports:responses_csv": (
+        Case("the owner's service", url("reports:responses_csv", "service.slug"),
+             read_only(only("lead"))),
+        Case("the other service", url("reports:responses_csv", "other_service.slug"),
+             read_only(only("other_lead"))),
+    ),
+    # Commissioners only (the admin, a superuser, holds every permission): a page of every
+    # service's aggregates, so others are told whom it is for (403) rather than not found.
+    "reports:national": (
+        Case("every service's aggregates", url("reports:national"),
+             read_only(only("admin")), denied_status=403),
     ),
     # Issue 16: the session keep-alive (204), the page after signing in again (a redirect
     # home when nothing is pending), a person's own data page and its download (a zip).

@@ -7,6 +7,7 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -103,6 +104,12 @@ def test_home_sends_an_administrator_without_roles_to_the_framework(client, admi
 def test_home_sends_a_supervisor_who_is_also_a_therapist_to_their_supervisees(client, dual):
     response = signed_in(client, dual).get("/")
     assertRedirects(response, "/supervision/", fetch_redirect_response=False)
+
+
+def test_home_sends_a_commissioner_to_the_national_view(client, no_role_user):
+    no_role_user.user_permissions.add(Permission.objects.get(codename="view_national_aggregates"))
+    client.force_login(no_role_user)
+    assert client.get("/").url == reverse("reports:national")
 
 
 def test_home_tells_a_user_without_a_role_that_they_have_none(client, no_role_user):

@@ -1,5 +1,6 @@
 """A therapist's suggestions in their data: in their download, and their words removed when
-they are anonymised as a leaver (the action stays on the service's list)."""
+they are anonymised as a leaver (the action stays on the service's list); a lead's involvement
+ratings in their download, kept as the service's history when they leave."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import uuid
 import zipfile
 
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import personal_data
 from service_actions import services
@@ -44,3 +46,32 @@ def test_anonymising_a_therapist_removes_the_words_of_their_suggestion(therapist
         "[removed]",
         "suggested",
     )
+
+
+def rate_involvement(service, lead):
+    return services.record_involvement(
+        service,
+        by=lead,
+        token=uuid.uuid4(),
+        level=3,
+        evidence="A steering group with patients",
+        rated_on=timezone.localdate(),
+    )[0]
+
+
+def test_a_leads_download_holds_their_involvement_ratings(sign_in, lead, service):
+    rate_involvement(service, lead)
+    response = sign_in(lead).post(reverse("accounts:my_data_download"))
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    rows = json.loads(archive.read("data.json"))["models"]["service_actions.involvementrating"]
+    assert [(row["level_name"], row["evidence"]) for row in rows] == [
+        ("Participation", "A steering group with patients")
+    ]
+
+
+def test_anonymising_a_lead_keeps_the_services_involvement_history(lead, service):
+    rating = rate_involvement(service, lead)
+    personal_data.anonymise(lead, by=None)
+    rating.refresh_from_db()
+    assert (rating.level, rating.evidence) == (3, "A steering group with patients")
+    assert str(rating.rated_by).startswith("Former member")
