@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -115,6 +116,13 @@ def build_demo_organisation(today: datetime.date | None = None) -> list[DemoLogi
         )
 
     person("admin", "Ada", "Admin", is_staff=True, is_superuser=True)
+    # A commissioner: no role in the service, only the national view of every service.
+    commissioner = person("commissioner", "Chidi", "Nwosu")
+    commissioner.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="reports", codename="view_national_aggregates"
+        )
+    )
     lead = person("lead", "Grace", "Whitfield")
     member(lead, Role.SERVICE_LEAD, None)
 
@@ -159,6 +167,7 @@ def build_demo_organisation(today: datetime.date | None = None) -> list[DemoLogi
         DemoLogin("supervisor1", "Supervisor of five therapists and supervisor4"),
         DemoLogin("supervisor4", "Supervisor who is also a therapist"),
         DemoLogin("lead", "Service lead, Northshire Talking Therapies"),
+        DemoLogin("commissioner", "Commissioner: services compared in the national view"),
         DemoLogin("admin", "Administrator: framework editing in the admin site"),
     ]
 

@@ -66,18 +66,13 @@ def _draw(heatmap: Heatmap, service_name: str) -> Figure:
     axes.xaxis.tick_top()
     axes.set_yticks(
         [y + 0.5 for y in range(len(rows))],
-        [textwrap.shorten(f"{row.item.key} {row.item.target_text}", LABEL_WIDTH) for row in rows],
+        [textwrap.shorten(f"{row.key} {row.text}".strip(), LABEL_WIDTH) for row in rows],
         fontsize=FONT_SIZE,
     )
     axes.tick_params(length=0)
     for side in axes.spines.values():
         side.set_visible(False)
-    filters = heatmap.filters
-    figure.suptitle(
-        f"{service_name}: {filters.version.framework.name} version {filters.version.number}, "
-        f"{cycle_label(filters.cycle).lower()}\n{MEASURES[filters.measure]}",
-        fontsize=FONT_SIZE + 2,
-    )
+    figure.suptitle(_title(heatmap, service_name), fontsize=FONT_SIZE + 2)
     figure.legend(
         handles=_legend(heatmap.k),
         loc="outside lower center",
@@ -86,6 +81,17 @@ def _draw(heatmap: Heatmap, service_name: str) -> Figure:
         fontsize=FONT_SIZE,
     )
     return figure
+
+
+def _title(heatmap: Heatmap, service_name: str) -> str:
+    filters = heatmap.filters
+    version = f"{service_name}: {filters.version.framework.name} version {filters.version.number}"
+    if filters.period is None:
+        return f"{version}, {cycle_label(filters.cycle).lower()}\n{MEASURES[filters.measure]}"
+    return (
+        f"{version}, each therapist's latest self-assessment submitted between "
+        f"{filters.period.label}\nMean need of each domain (0 at the target, 100 furthest from it)"
+    )
 
 
 def _draw_nothing(service_name: str) -> Figure:

@@ -11,16 +11,26 @@ in these aggregates.
 The reads run a fixed number of queries however many teams or statements there are: the
 versions with figures, the teams' respondents in every cycle of the chosen version, the
 statements with their coding, and the summaries summed per team and statement in the database.
+
+A period (from one month to another) replaces the cycle: each therapist's latest self-assessment
+of the version submitted in it counts, for the team recorded on it. Item summaries are per
+cycle, so a period is read per domain from `AssessmentDomainScore` instead: rows are the COM-B
+components with their sub-components and the behaviour groups, each cell the mean need of the
+domain means over the assessments with a mean for it (the share reporting is per statement, so
+a period has none). "Latest in the period" is a subquery, and the grouping per team and domain
+runs in the database, so the query count stays fixed too.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import QueryDict
+from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Service
@@ -28,7 +38,7 @@ from assessments import scoring
 from assessments.models import FrameworkItem, FrameworkVersion, SelfAssessment
 from assessments.taxonomy import COM_B_COMPONENTS, SectionKind
 
-from .models import ItemSummary
+from .models import AssessmentDomainScore, ItemSummary
 
 Measure = Literal["need", "share"]
 MEASURES: dict[str, str] = {
@@ -72,14 +82,50 @@ class Groups:
 
 
 @dataclass(frozen=True)
+class Period:
+    """Whole months, `first` to `last` (both the first day of their month), inclusive."""
+
+    first: datetime.date
+    last: datetime.date
+
+    @property
+    def starts(self) -> datetime.datetime:
+        """The first moment of the period, in the service's time zone."""
+        return _midnight(self.first)
+
+    @property
+    def ends(self) -> datetime.datetime:
+        """The first moment after the period."""
+        following = self.last.replace(
+            year=self.last.year + self.last.month // 12, month=self.last.month % 12 + 1
+        )
+        return _midnight(following)
+
+    @property
+    def label(self) -> str:
+        """ "January 2026 and June 2026", for "submitted between … and …"."""
+        return f"{self.first:%B %Y} and {self.last:%B %Y}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.first:%Y-%m}-to-{self.last:%Y-%m}"
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+@dataclass(frozen=True)
 class Filters:
-    """What the heatmap shows: all valid (the form refused anything else)."""
+    """What the heatmap shows: all valid (the form refused anything else). With a period, the
+    period replaces the cycle (which is then only the form's default)."""
 
     version: FrameworkVersion
     cycle: int
     team: TeamColumn | None = None
     component: str | None = None
     measure: Measure = DEFAULT_MEASURE
+    period: Period | None = None
 
     @property
     def component_name(self) -> str:
@@ -89,7 +135,11 @@ class Filters:
         """The same filters for the chart downloads and a shareable link."""
         query = QueryDict(mutable=True)
         query["version"] = str(self.version.number)
-        query["cycle"] = str(self.cycle)
+        if self.period is not None:
+            query["period_from"] = f"{self.period.first:%Y-%m}"
+            query["period_to"] = f"{self.period.last:%Y-%m}"
+        else:
+            query["cycle"] = str(self.cycle)
         if self.team is not None:
             query["team"] = str(self.team.pk)
         if self.component:
@@ -123,10 +173,37 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Domain:
+    """A row of a period's heatmap: a COM-B component or sub-component, or a behaviour group
+    (`AssessmentDomainScore`'s kind and key)."""
+
+    kind: str
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Row:
-    item: FrameworkItem
+    """A statement's row (a cycle's heatmap) or a domain's (a period's)."""
+
+    item: FrameworkItem | None
     cells: list[Cell]  # one per column shown, in column order
     total: Cell
+    domain: Domain | None = None
+
+    @property
+    def key(self) -> str:
+        return self.item.key if self.item is not None else ""
+
+    @property
+    def text(self) -> str:
+        if self.item is not None:
+            return self.item.target_text
+        return self.domain.name if self.domain is not None else ""
+
+    @property
+    def is_private(self) -> bool:
+        return self.item is not None and self.item.is_sensitive
 
 
 @dataclass
@@ -196,12 +273,50 @@ def groups_of(service: Service, version: FrameworkVersion) -> Groups:
     return Groups(dict(by_cycle))
 
 
+def latest_in_period(
+    service: Service, version: FrameworkVersion, period: Period
+) -> QuerySet[SelfAssessment]:
+    """Each therapist's latest submitted self-assessment of the version in the service within
+    the period (a correlated subquery, so one statement wherever it is used)."""
+    latest = (
+        SelfAssessment.objects.submitted()
+        .filter(
+            service=service,
+            version=version,
+            therapist_id=OuterRef("therapist_id"),
+            submitted_at__gte=period.starts,
+            submitted_at__lt=period.ends,
+        )
+        .order_by("-submitted_at", "-pk")
+        .values("pk")[:1]
+    )
+    return SelfAssessment.objects.submitted().filter(
+        service=service, version=version, pk=Subquery(latest)
+    )
+
+
+def columns_in_period(
+    service: Service, version: FrameworkVersion, period: Period
+) -> list[TeamColumn]:
+    """The teams with assessments counted in the period (each for the team recorded on it),
+    with how many (one query)."""
+    counts = (
+        latest_in_period(service, version, period)
+        .values("team_id", "team__name")
+        .annotate(respondents=Count("pk"))
+        .order_by("team__name", "team_id")
+    )
+    return [TeamColumn(row["team_id"], row["team__name"], row["respondents"]) for row in counts]
+
+
 # The heatmap
 
 
 def build(service: Service, filters: Filters, columns: list[TeamColumn]) -> Heatmap:
     """The heatmap of `filters` for the service, whose teams with respondents in the chosen
-    cycle are `columns` (from `groups_of`): two queries."""
+    cycle (or period) are `columns` (from `groups_of` or `columns_in_period`): two queries."""
+    if filters.period is not None:
+        return _build_domains(service, filters, filters.period, columns)
     k = permissions.small_group_minimum(service)
     items = list(_statements(filters.version, filters.component))
     figures = _figures(service, filters, [item.pk for item in items])
@@ -223,10 +338,108 @@ def build(service: Service, filters: Filters, columns: list[TeamColumn]) -> Heat
     return Heatmap(filters, k, shown, bands)
 
 
+def _build_domains(
+    service: Service, filters: Filters, period: Period, columns: list[TeamColumn]
+) -> Heatmap:
+    """A period's heatmap: one row per domain, each cell the mean need of the domain means of
+    the assessments counted (n: those with a mean for the domain), suppressed as statements
+    are (two queries: the statements, for the domains and their order, and the figures)."""
+    k = permissions.small_group_minimum(service)
+    bands = _domains(filters.version, filters.component)
+    domains = [row for band in bands for group in band[1] for row in group[1]]
+    figures = _domain_figures(service, filters.version, period, domains)
+    shown = [filters.team] if filters.team is not None else columns
+    shown_index = [columns.index(team) for team in shown]
+    blocks = []
+    for band_title, groups in bands:
+        block = Block(band_title)
+        for group_title, group_domains in groups:
+            group = RowGroup(group_title)
+            for domain in group_domains:
+                team_figures = [
+                    figures.get((domain.kind, domain.key, team.pk), _NOTHING) for team in columns
+                ]
+                total_figure = _Figure.sum(team_figures)
+                hidden = permissions.suppress_row(
+                    [figure.respondents for figure in team_figures], total_figure.respondents, k
+                )
+                cells = [_cell(team_figures[i], hidden[i], "need") for i in shown_index]
+                total = _cell(total_figure, hidden[-1], "need")
+                group.rows.append(Row(None, cells, total, domain=domain))
+            block.groups.append(group)
+        blocks.append(block)
+    return Heatmap(filters, k, shown, blocks)
+
+
+_Bands = list[tuple[str, list[tuple[str, list[Domain]]]]]
+
+
+def _domains(version: FrameworkVersion, component: str | None) -> _Bands:
+    """The version's domains as bands of row groups, in framework order: per COM-B component
+    the component itself then its sub-components, then the behaviour groups (the sections of
+    target behaviours and collaboration); a component keeps its own band only."""
+    kinds = AssessmentDomainScore.Kind
+    components: dict[str, tuple[str, dict[str, Domain]]] = {}
+    behaviours: dict[str, Domain] = {}
+    for item in _statements(version, None):
+        section = item.section
+        if section.kind == SectionKind.BARRIERS and section.component is not None:
+            code = section.component.code
+            name = section.component.name
+            _, rows = components.setdefault(code, (name, {}))
+            rows.setdefault(
+                f"component:{code}",
+                Domain(kinds.COMPONENT.value, code, f"{name}, all its barriers"),
+            )
+        elif section.kind != SectionKind.BARRIERS:
+            behaviours.setdefault(
+                section.key, Domain(kinds.SECTION.value, section.key, section.title)
+            )
+        sub = item.primary_subcomponent
+        if sub is not None:
+            _, rows = components.setdefault(sub.component.code, (sub.component.name, {}))
+            rows.setdefault(sub.code, Domain(kinds.SUBCOMPONENT.value, sub.code, sub.name))
+    bands: _Bands = [
+        (f"{name} barriers", [("by sub-component", list(rows.values()))])
+        for code, (name, rows) in components.items()
+        if component in (None, code)
+    ]
+    if behaviours and component is None:
+        bands.append(("Target behaviours", [("by behaviour group", list(behaviours.values()))]))
+    return bands
+
+
+def _domain_figures(
+    service: Service, version: FrameworkVersion, period: Period, domains: list[Domain]
+) -> dict[tuple[str, str, int], _Figure]:
+    """(kind, key, team) → the assessments with a mean for the domain and their means summed,
+    grouped in the database over each therapist's latest assessment in the period (one query).
+    A withheld mean (too few answered) counts for nothing, as an all-N/A statement does."""
+    wanted = Q(pk__in=[])
+    for kind in {domain.kind for domain in domains}:
+        wanted |= Q(kind=kind, key__in=[d.key for d in domains if d.kind == kind])
+    rows = (
+        AssessmentDomainScore.objects.filter(
+            wanted,
+            service=service,
+            version=version,
+            assessment__in=latest_in_period(service, version, period).values("pk"),
+            mean__isnull=False,
+        )
+        .values("kind", "key", "team_id")
+        .annotate(n=Count("pk"), mean_sum=Sum("mean"))
+        .order_by()
+    )
+    return {
+        (row["kind"], row["key"], row["team_id"]): _Figure(row["n"], row["mean_sum"] or 0.0)
+        for row in rows
+    }
+
+
 @dataclass(frozen=True)
 class _Figure:
     respondents: int = 0
-    total: int = 0
+    total: float = 0  # the ratings summed (a cycle's statement) or the domain means (a period's)
     reporting: int = 0
 
     @classmethod

@@ -64,7 +64,10 @@ def _download(
     response = HttpResponse(draw(figures, service.name), content_type=content_type)
     name = f"{service.slug}-heatmap"
     if figures is not None:
-        name += f"-v{figures.filters.version.number}-cycle-{figures.filters.cycle}"
+        filters = figures.filters
+        name += f"-v{filters.version.number}-" + (
+            f"cycle-{filters.cycle}" if filters.period is None else filters.period.slug
+        )
     return as_attachment(response, f"{name}.{extension}")
 
 

@@ -5,6 +5,7 @@ at desktop and phone widths with nothing wider than the phone's screen."""
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Team
@@ -51,4 +52,13 @@ def test_lead_filters_the_heatmap_and_is_told_when_a_team_is_too_small(
         page.get_by_text(re.compile("South team has self-assessments from fewer than 5"))
     ).to_be_visible()
     expect(page.get_by_label("Team")).to_have_value("")
+    check_page(page, assert_accessible)
+
+    # A period instead of a cycle: each therapist's latest self-assessment in it, by domain.
+    today = timezone.localdate()
+    page.goto(f"{live_server.url}/services/northshire/heatmap/")
+    page.get_by_label("Or a period: from (month)").fill(f"{today.year - 4}-01")
+    page.get_by_label("To (month, included)").fill(f"{today:%Y-%m}")
+    page.get_by_role("button", name="Show the heatmap").click()
+    expect(table.locator("caption")).to_contain_text("latest self-assessment submitted between")
     check_page(page, assert_accessible)

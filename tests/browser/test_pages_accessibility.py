@@ -121,9 +121,45 @@ def test_service_lead_meets_every_page_at_desktop_and_phone_widths(
     sign_in(page, live_server, "lead")
     heading(page).to_have_text("Northshire Talking Therapies")
     check_page(page, assert_accessible)
+    overview = page.url
+
+    page.get_by_role("link", name=re.compile("barrier heatmap")).click()
+    heading(page).to_have_text("Barrier heatmap")
+    check_page(page, assert_accessible)
+
+    page.goto(overview)
+    page.get_by_role("link", name=re.compile("^Analytics")).click()
+    heading(page).to_contain_text("Analytics")
+    check_page(page, assert_accessible)
+
+    page.goto(overview)
+    page.get_by_role("link", name="Open the service action list").click()
+    heading(page).to_have_text("Service action plan")
+    check_page(page, assert_accessible)
+
+    page.get_by_role("link", name="Add an action").click()
+    heading(page).to_have_text("Add an action to the service's list")
+    check_page(page, assert_accessible)
+
+    page.goto(overview)
+    page.get_by_role("link", name="Patient involvement").first.click()
+    heading(page).to_have_text("Patient involvement")
+    check_page(page, assert_accessible)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Framework").click()
     expect(page.get_by_role("heading", name="Capability", level=2)).to_be_visible()
+    check_page(page, assert_accessible)
+
+
+def test_commissioner_meets_the_national_view_at_desktop_and_phone_widths(
+    live_server, page, demo_site, assert_accessible
+):
+    sign_in(page, live_server, "commissioner")  # the demo's commissioner
+    heading(page).to_have_text("Services compared")
+    check_page(page, assert_accessible)
+
+    page.goto(page.url.split("?")[0] + "?component=C")
+    heading(page).to_have_text("Services compared")
     check_page(page, assert_accessible)
 
 

@@ -88,8 +88,14 @@ def test_demo_has_an_administrator_without_roles(demo):
     assert (admin.username, admin.is_staff, admin.memberships.count()) == ("admin", True, 0)
 
 
-def test_demo_has_twenty_six_people_in_all(demo):
-    assert User.objects.count() == 26
+def test_demo_has_twenty_seven_people_in_all(demo):
+    assert User.objects.count() == 27
+
+
+def test_demo_commissioner_sees_only_the_national_view(demo, client):
+    client.force_login(User.objects.get(username="commissioner"))
+    assert client.get("/").url == "/national/"
+    assert client.get("/national/").status_code == 200
 
 
 def test_every_demo_therapist_has_exactly_one_current_supervisor(demo):

@@ -15,10 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Membership, Role, Service, Team, User
-from assessments import services
 from assessments.models import (
-    ComBComponent,
-    ComBSubComponent,
     FrameworkVersion,
     ItemRating,
     SectionKind,
@@ -26,6 +23,7 @@ from assessments.models import (
 )
 from reports import exports
 from tests import factories
+from tests.reports.builders import coded_version
 
 pytestmark = pytest.mark.django_db
 
@@ -40,24 +38,8 @@ ALL_ANSWERS = {"C1": 4, "C2": 2, "O1": 5, "P1": 1, "B1": 3}
 
 
 def build_version() -> FrameworkVersion:
-    services.ensure_taxonomy()
-    version = factories.FrameworkVersionFactory()
-    for section_key, (kind, component_code, keys) in SECTIONS.items():
-        component = ComBComponent.objects.get(code=component_code) if component_code else None
-        subcomponent = ComBSubComponent.objects.filter(component=component).first()
-        section = factories.FrameworkSectionFactory(
-            version=version, key=section_key, kind=kind, component=component
-        )
-        for key in keys:
-            factories.FrameworkItemFactory(
-                section=section,
-                key=key,
-                is_sensitive=key == "P1",
-                primary_subcomponent=subcomponent if component else None,
-            )
-    outcomes = factories.FrameworkSectionFactory(version=version, kind=SectionKind.OUTCOMES)
-    factories.FrameworkItemFactory(section=outcomes, key="X1")
-    return services.publish(version, allow_meaning_changes=True)
+    outcomes = {"outcomes": (SectionKind.OUTCOMES, None, ("X1",))}
+    return coded_version({**SECTIONS, **outcomes}, sensitive={"P1"})
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 
 from accounts import permissions
 from accounts.models import Service, Team, User
-from assessments import services
-from assessments.models import ComBComponent, ComBSubComponent, FrameworkVersion, SectionKind
+from assessments.models import FrameworkVersion, SectionKind
 from reports import heatmap
 from reports.forms import choose_filters
 from reports.summaries import rebuild_summaries
 from tests import factories
+from tests.reports.builders import coded_version
 
 pytestmark = pytest.mark.django_db
 
@@ -40,22 +40,7 @@ def _no_second_factor(settings):
 
 
 def build_version() -> FrameworkVersion:
-    services.ensure_taxonomy()
-    version = factories.FrameworkVersionFactory()
-    for section_key, (kind, component_code, item_keys) in SECTIONS.items():
-        component = ComBComponent.objects.get(code=component_code) if component_code else None
-        subcomponents = list(ComBSubComponent.objects.filter(component=component)[:2])
-        section = factories.FrameworkSectionFactory(
-            version=version, key=section_key, kind=kind, component=component
-        )
-        for number, key in enumerate(item_keys):
-            factories.FrameworkItemFactory(
-                section=section,
-                key=key,
-                primary_subcomponent=subcomponents[number % 2] if subcomponents else None,
-                is_sensitive=key == "O2",
-            )
-    return services.publish(version, allow_meaning_changes=True)
+    return coded_version(SECTIONS, sensitive={"O2"})
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Service, Team, User
-from assessments import services
-from assessments.models import ComBComponent, ComBSubComponent, FrameworkVersion, SectionKind
+from assessments.models import FrameworkVersion, SectionKind
 from reports import national
 from reports.models import ItemSummary
 from reports.summaries import rebuild_summaries
 from tests import factories
+from tests.reports.builders import coded_version
 
 pytestmark = pytest.mark.django_db
 
@@ -38,23 +38,7 @@ K = 5
 
 
 def build_version(framework=None) -> FrameworkVersion:
-    services.ensure_taxonomy()
-    version = factories.FrameworkVersionFactory(**({"framework": framework} if framework else {}))
-    opportunity = ComBSubComponent.objects.filter(component__code="O").first()
-    for section_key, (kind, code, keys) in SECTIONS.items():
-        component = ComBComponent.objects.get(code=code) if code else None
-        own = ComBSubComponent.objects.filter(component=component).first()
-        section = factories.FrameworkSectionFactory(
-            version=version, key=section_key, kind=kind, component=component
-        )
-        for key in keys:
-            factories.FrameworkItemFactory(
-                section=section,
-                key=key,
-                is_sensitive=key == "O2",
-                primary_subcomponent=opportunity if key == "C3" else own,
-            )
-    return services.publish(version, allow_meaning_changes=True)
+    return coded_version(SECTIONS, framework=framework, sensitive={"O2"}, coded_as={"C3": "O"})
 
 
 @pytest.fixture

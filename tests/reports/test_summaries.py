@@ -16,10 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Membership, Role, Team, User
-from assessments import questionnaire, scoring, services
+from assessments import questionnaire, scoring
 from assessments.models import (
-    ComBComponent,
-    ComBSubComponent,
     Framework,
     FrameworkVersion,
     ItemRating,
@@ -30,6 +28,7 @@ from assessments.profile import items_by_version
 from reports.models import AssessmentDomainScore, ItemSummary
 from reports.summaries import rebuild_summaries, summarise_submission
 from tests import factories
+from tests.reports.builders import coded_version
 
 # Section key → (kind, COM-B component, item keys). O2 is private (self-care); X1 is an outcome,
 # which is not rated and so in no summary.
@@ -45,24 +44,7 @@ EXAMPLES = 8 if os.environ.get("CI") else 30
 
 
 def build_version(framework: Framework) -> FrameworkVersion:
-    services.ensure_taxonomy()
-    version = factories.FrameworkVersionFactory(framework=framework)
-    for section_key, (kind, component_code, item_keys) in SECTIONS.items():
-        component = ComBComponent.objects.get(code=component_code) if component_code else None
-        subcomponents = list(ComBSubComponent.objects.filter(component=component)[:2])
-        section = factories.FrameworkSectionFactory(
-            version=version, key=section_key, kind=kind, component=component
-        )
-        for number, key in enumerate(item_keys):
-            factories.FrameworkItemFactory(
-                section=section,
-                key=key,
-                primary_subcomponent=subcomponents[number % 2] if subcomponents else None,
-                is_sensitive=key in SENSITIVE,
-            )
-    outcomes = factories.FrameworkSectionFactory(version=version, kind=SectionKind.OUTCOMES)
-    factories.FrameworkItemFactory(section=outcomes, key="X1")
-    return services.publish(version, allow_meaning_changes=True)
+    return coded_version(SECTIONS, framework=framework, sensitive=SENSITIVE)
 
 
 @pytest.fixture
